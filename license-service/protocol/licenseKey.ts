@@ -1,0 +1,60 @@
+import crypto from 'node:crypto';
+
+/**
+ * License keys: `ATD-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`.
+ * 25 Crockford base32 characters after the prefix: 21 random (105 bits) and 4 check characters
+ * (the first 20 bits of SHA-256 over the random part). The check characters let the installer and
+ * the service reject a typo offline, before any request; a random typo slips through once in ~10^6.
+ * Crockford's alphabet has no I, L, O or U, and normalisation reads I/L as 1 and O as 0.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const PREFIX = 'ATD';
+const DATA_CHARS = 21;
+const CHECK_CHARS = 4;
+
+export type LicenseKeyCheck =
+  | { ok: true; normalized: string }
+  | { ok: false; reason: 'format' | 'checksum' };
+
+export function generateLicenseKey(): string {
+  const bytes = crypto.randomBytes(DATA_CHARS);
+  let data = '';
+  for (let i = 0; i < DATA_CHARS; i++) data += ALPHABET[bytes[i]! & 31];
+  return format(data + checkChars(data));
+}
+
+/** Validates a key as typed by a person: case, spaces and dashes do not matter. */
+export function checkLicenseKey(input: string): LicenseKeyCheck {
+  if (typeof input !== 'string' || input.length > 80) return { ok: false, reason: 'format' };
+  let s = input.toUpperCase().replace(/[\s-]/g, '');
+  if (!s.startsWith(PREFIX)) return { ok: false, reason: 'format' };
+  s = s.slice(PREFIX.length).replace(/O/g, '0').replace(/[IL]/g, '1');
+  if (s.length !== DATA_CHARS + CHECK_CHARS) return { ok: false, reason: 'format' };
+  for (const ch of s) if (!ALPHABET.includes(ch)) return { ok: false, reason: 'format' };
+  const data = s.slice(0, DATA_CHARS);
+  if (checkChars(data) !== s.slice(DATA_CHARS)) return { ok: false, reason: 'checksum' };
+  return { ok: true, normalized: format(s) };
+}
+
+/** What the service stores instead of the key: the key is high-entropy, so a plain hash is safe. */
+export function hashLicenseKey(normalized: string): string {
+  return crypto.createHash('sha256').update(normalized).digest('hex');
+}
+
+/** The short part shown in lists, so an admin can tell keys apart without the service keeping them. */
+export function licenseKeySuffix(normalized: string): string {
+  return normalized.slice(-5);
+}
+
+function checkChars(data: string): string {
+  const h = crypto.createHash('sha256').update(data).digest();
+  const bits = (h[0]! << 12) | (h[1]! << 4) | (h[2]! >> 4); // first 20 bits
+  let out = '';
+  for (let i = CHECK_CHARS - 1; i >= 0; i--) out += ALPHABET[(bits >> (i * 5)) & 31];
+  return out;
+}
+
+function format(chars25: string): string {
+  const groups = chars25.match(/.{5}/g) ?? [];
+  return [PREFIX, ...groups].join('-');
+}

@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { AttemptLimiter } from './lib/attemptLimiter.js';
+import { createDb } from './lib/db.js';
+import { loadKeyring } from './lib/keyring.js';
+import { createLogger, type Logger } from './lib/logger.js';
+
+/** Connects to everything the service needs. The caller owns closing it (closeDeps). */
+export function buildDeps(config: Config, overrides: { log?: Logger; now?: () => Date } = {}): Deps {
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  return {
+    config,
+    db: createDb(config.DATABASE_URL),
+    redis,
+    keyring: loadKeyring(config.SIGNING_KEYS_DIR, config.SIGNING_KEY_ID),
+    attempts: new AttemptLimiter(redis, config.GUESS_WINDOW_SECONDS),
+    log: overrides.log ?? createLogger(config.LOG_LEVEL, 'license-service'),
+    now: overrides.now ?? (() => new Date()),
+  };
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await Promise.allSettled([deps.db.destroy(), deps.redis.quit()]);
+}

@@ -1,0 +1,56 @@
+import type { Knex } from 'knex';
+import { pageQuery } from '../lib/cursor.js';
+
+export type LicenseStatus = 'active' | 'suspended' | 'revoked';
+
+export interface LicenseRow {
+  id: string;
+  client_id: string;
+  plan_id: string;
+  key_hash: string;
+  key_suffix: string;
+  status: LicenseStatus;
+  expires_at: Date;
+  bound_ip: string | null;
+  lease_seq: number;
+  clone_suspected_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function insertLicense(
+  db: Knex,
+  l: Pick<LicenseRow, 'client_id' | 'plan_id' | 'key_hash' | 'key_suffix' | 'expires_at' | 'bound_ip'>,
+): Promise<LicenseRow> {
+  const [row] = await db('licenses').insert(l).returning('*');
+  return row;
+}
+
+export async function findLicense(db: Knex, id: string, forUpdate = false): Promise<LicenseRow | undefined> {
+  const q = db('licenses').where({ id }).first();
+  return forUpdate ? q.forUpdate() : q;
+}
+
+export async function findLicenseByKeyHash(db: Knex, keyHash: string, forUpdate = false): Promise<LicenseRow | undefined> {
+  const q = db('licenses').where({ key_hash: keyHash }).first();
+  return forUpdate ? q.forUpdate() : q;
+}
+
+export async function updateLicense(
+  db: Knex,
+  id: string,
+  patch: Partial<Pick<LicenseRow, 'status' | 'expires_at' | 'bound_ip' | 'plan_id' | 'clone_suspected_at'>>,
+): Promise<LicenseRow> {
+  const [row] = await db('licenses').where({ id }).update({ ...patch, updated_at: db.fn.now() }).returning('*');
+  return row;
+}
+
+export async function listLicenses(
+  db: Knex,
+  opts: { clientId?: string; status?: LicenseStatus; cursor?: string; limit: number },
+): Promise<LicenseRow[]> {
+  const q = db('licenses').select('*');
+  if (opts.clientId) q.where({ client_id: opts.clientId });
+  if (opts.status) q.where({ status: opts.status });
+  return pageQuery(q, 'created_at', 'id', opts.cursor, opts.limit);
+}
