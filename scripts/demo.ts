@@ -1,0 +1,142 @@
+/**
+ * The local demo (README's first command): real PostgreSQL and Redis, the license service as a child
+ * process, and a seeded demo plan, client and license. Data lives in .data/demo (or DEMO_DATA_DIR) and
+ * is reused on the next run. Ctrl-C stops everything cleanly.
+ *
+ * It grows with the product: the appliance, dashboard and Meta simulator join it in later issues.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDatabase, databaseExists, startPostgres } from './services/postgres.js';
+import { startRedis } from './services/redis.js';
+import { generateSigningKey } from '../license-service/src/lib/keyring.js';
+
+const dataDir = path.resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
+const licensePort = Number(process.env.DEMO_LICENSE_PORT ?? 8080);
+
+function readOrCreate(file: string, make: () => string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const value = make();
+  fs.writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the license service exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}/ready did not answer within ${timeoutMs / 1000}s`);
+}
+
+async function admin(url: string, token: string, method: string, route: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${url}/admin/v1${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Seeds the demo plan, client and license once; the key is kept on disk because the service shows it only once. */
+async function seed(url: string, token: string): Promise<{ key: string; licenseId: string }> {
+  const keyFile = path.join(dataDir, 'demo-license.json');
+  if (fs.existsSync(keyFile)) return JSON.parse(fs.readFileSync(keyFile, 'utf8'));
+  const plans = await admin(url, token, 'GET', '/plans');
+  const plan = plans.items.find((p: any) => p.code === 'demo') ?? await admin(url, token, 'POST', '/plans', {
+    code: 'demo',
+    name: 'Demo',
+    limits: { users: 10, connections: 3, messagesPerMonth: 50_000, campaignsPerMonth: 10 },
+    features: { instagram: true, chatbot: true, campaigns: true, api: true },
+  });
+  const client = await admin(url, token, 'POST', '/clients', { name: 'Demo Atendimento Ltda', email: 'demo@atendo.local', taxId: '11.222.333/0001-81' });
+  const license = await admin(url, token, 'POST', '/licenses', { clientId: client.id, planId: plan.id, validDays: 365 });
+  const seeded = { key: license.key as string, licenseId: license.id as string };
+  fs.writeFileSync(keyFile, JSON.stringify(seeded, null, 2), { mode: 0o600 });
+  return seeded;
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nstopping the demo…\n');
+    for (const stop of stops.reverse()) await stop().catch((err) => process.stderr.write(`${err}\n`));
+    process.stdout.write(`stopped; data kept in ${dataDir}\n`);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    process.stdout.write(`starting PostgreSQL and Redis (data in ${dataDir})…\n`);
+    const pg = await startPostgres({ dataDir: path.join(dataDir, 'pg'), password: readOrCreate(path.join(dataDir, 'pg-password'), () => crypto.randomBytes(18).toString('base64url')) });
+    stops.push(() => pg.stop());
+    const redis = await startRedis({ dataDir: path.join(dataDir, 'redis') });
+    stops.push(() => redis.stop());
+    if (!(await databaseExists(pg.url(), 'license_service'))) await createDatabase(pg.url(), 'license_service');
+
+    const keysDir = path.join(dataDir, 'license-keys');
+    if (!fs.existsSync(keysDir) || !fs.readdirSync(keysDir).some((f) => f.endsWith('.private.pem'))) generateSigningKey(keysDir);
+    const adminToken = readOrCreate(path.join(dataDir, 'license-admin-token'), () => crypto.randomBytes(32).toString('base64url'));
+
+    const url = `http://127.0.0.1:${licensePort}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('license-service/src/entry/web.ts')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        HOST: '127.0.0.1',
+        PORT: String(licensePort),
+        DATABASE_URL: pg.url('license_service'),
+        REDIS_URL: redis.url,
+        ADMIN_TOKENS: `demo:${crypto.createHash('sha256').update(adminToken).digest('hex')}`,
+        SIGNING_KEYS_DIR: keysDir,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      },
+      stdio: ['ignore', fs.openSync(path.join(dataDir, 'license-service.log'), 'a'), 'pipe'],
+    });
+    child.stderr?.pipe(process.stderr);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    process.once('exit', () => child.kill('SIGTERM')); // never leave the service behind
+    stops.push(async () => { child.kill('SIGTERM'); await exited; });
+    child.once('exit', (code) => { if (!stopping) { process.stderr.write(`license service exited (${code}); see ${dataDir}/license-service.log\n`); void stopAll(1); } });
+    await waitReady(url, child);
+    const demo = await seed(url, adminToken);
+
+    process.stdout.write(`
+Atendo local demo is running.
+
+  License service   ${url}   (logs: ${path.relative(process.cwd(), dataDir)}/license-service.log)
+  Demo license key  ${demo.key}
+  Admin token       in ${path.relative(process.cwd(), dataDir)}/license-admin-token
+
+Try it (another terminal):
+  export LICENSE_SERVICE_URL=${url} LICENSE_ADMIN_TOKEN=$(cat ${path.relative(process.cwd(), dataDir)}/license-admin-token)
+  npm run license-admin -- plans list
+  npm run license-admin -- licenses show ${demo.licenseId}
+  npm run license-admin -- installations list
+  curl ${url}/v1/whoami
+
+Ctrl-C stops everything; running it again reuses the data.
+READY
+`);
+  } catch (err) {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();
