@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createDatabase } from './services/postgres.js';
 import { startPostgres } from './services/postgres.js';
 import { ensureRedisServer } from './services/redis.js';
-import { createDb } from '../license-service/src/lib/db.js';
+import { createDb } from '../license-service/kit/db.js';
 import { migrateLatest as migrateLicenseService } from '../license-service/migrations/index.js';
 
 export const TEMPLATES = { licenseService: 'tpl_license_service' } as const;

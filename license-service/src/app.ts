@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Deps } from './deps.js';
 import { adminAuth } from './middlewares/adminAuth.js';
-import { errorHandler } from './middlewares/errorHandler.js';
-import { jsonBody } from './middlewares/jsonBody.js';
-import { requestContext } from './middlewares/requestContext.js';
+import { errorHandler } from '../kit/http/errorHandler.js';
+import { jsonBody } from '../kit/http/jsonBody.js';
+import { requestContext } from '../kit/http/requestContext.js';
 import { auditRoutes } from './routes/admin/audit.js';
 import { clientsRoutes } from './routes/admin/clients.js';
 import { installationsRoutes } from './routes/admin/installations.js';
@@ -38,7 +38,7 @@ export function createApp(deps: Deps): Koa {
   installationsRoutes(deps, admin);
   auditRoutes(deps, admin);
 
-  app.use(requestContext(deps.log, deps.config.TRUSTED_PROXIES));
+  app.use(requestContext(deps.log, deps.config.TRUSTED_PROXIES, ['/v1/heartbeat']));
   app.use(errorHandler());
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
   app.use(ops.routes());

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { AttemptLimiter } from './lib/attemptLimiter.js';
-import { createDb } from './lib/db.js';
+import { AttemptLimiter } from '../kit/attemptLimiter.js';
+import { createDb } from '../kit/db.js';
 import { loadKeyring } from './lib/keyring.js';
-import { createLogger, type Logger } from './lib/logger.js';
+import { createLogger, type Logger } from '../kit/logger.js';
 
 /** Connects to everything the service needs. The caller owns closing it (closeDeps). */
 export function buildDeps(config: Config, overrides: { log?: Logger; now?: () => Date } = {}): Deps {
@@ -14,7 +14,7 @@ export function buildDeps(config: Config, overrides: { log?: Logger; now?: () =>
     db: createDb(config.DATABASE_URL),
     redis,
     keyring: loadKeyring(config.SIGNING_KEYS_DIR, config.SIGNING_KEY_ID),
-    attempts: new AttemptLimiter(redis, config.GUESS_WINDOW_SECONDS),
+    attempts: new AttemptLimiter(redis, config.GUESS_WINDOW_SECONDS, 'ls'),
     log: overrides.log ?? createLogger(config.LOG_LEVEL, 'license-service'),
     now: overrides.now ?? (() => new Date()),
   };

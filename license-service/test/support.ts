@@ -10,13 +10,13 @@ import { buildDeps, closeDeps } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
 import { generateSigningKey } from '../src/lib/keyring.js';
-import { createLogger } from '../src/lib/logger.js';
+import { createLogger } from '../kit/logger.js';
 import { activationRequest, heartbeatRequest, type Fingerprint, type Usage } from '../protocol/applianceRequests.js';
 import { SIGNATURE_HEADER } from '../protocol/requestSigning.js';
 import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } from '../../scripts/services/postgres.js';
 import { startRedis, type RunningRedis } from '../../scripts/services/redis.js';
 import { migrateLatest } from '../migrations/index.js';
-import { createDb } from '../src/lib/db.js';
+import { createDb } from '../kit/db.js';
 
 export interface HttpResult {
   status: number;

@@ -28,9 +28,15 @@ export function adminAuth(deps: Pick<Deps, 'config' | 'attempts' | 'db' | 'log'>
         kind: 'security', action: 'security.admin_auth_failed', actor: 'anonymous', ip,
         detail: { path: ctx.path, method: ctx.method, tokenPresented: !!m },
       }).catch((err) => deps.log.error({ err }, 'could not audit admin auth failure'));
-      throw unauthorized();
+      throw unauthorized('a valid admin bearer token is required');
     }
     ctx.state.admin = { name: match };
     return next();
   };
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    admin?: { name: string };
+  }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { PlanFeatures, PlanLimits } from '../../protocol/lease.js';
-import { pageQuery } from '../lib/cursor.js';
+import { pageQuery } from '../../kit/cursor.js';
 import type { LicenseStatus } from './licenses.js';
 
 export interface Usage {

@@ -9,6 +9,7 @@ export class AttemptLimiter {
   constructor(
     private readonly redis: Redis,
     private readonly windowSeconds: number,
+    private readonly prefix: string,
   ) {}
 
   /** Seconds until the first blocked subject may try again, or 0 when none is blocked. */
@@ -33,6 +34,6 @@ export class AttemptLimiter {
   }
 
   private k(key: string): string {
-    return `ls:attempts:${key}`;
+    return `${this.prefix}:attempts:${key}`;
   }
 }

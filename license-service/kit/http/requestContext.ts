@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from '../lib/logger.js';
-import { sourceIp } from '../lib/sourceIp.js';
+import type { Logger } from '../logger.js';
+import { sourceIp } from '../sourceIp.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -10,12 +10,14 @@ declare module 'koa' {
     ip: string;
     rawBody?: Buffer;
     body?: unknown;
-    admin?: { name: string };
   }
 }
 
-/** Gives every request an id, its client IP (trusted proxies only) and a child logger; logs one line per request. */
-export function requestContext(log: Logger, trustedProxies: readonly string[]): Middleware {
+/**
+ * Gives every request an id, its client IP (trusted proxies only) and a child logger; logs one line per
+ * request. Successful requests to `quietPaths` (frequent machine traffic) are logged at debug.
+ */
+export function requestContext(log: Logger, trustedProxies: readonly string[], quietPaths: readonly string[] = []): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('x-request-id');
@@ -30,7 +32,7 @@ export function requestContext(log: Logger, trustedProxies: readonly string[]): 
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, ip: ctx.state.ip };
       if (ctx.status >= 500) ctx.state.log.error(line, 'request');
-      else if (ctx.path.startsWith('/v1/heartbeat') && ctx.status === 200) ctx.state.log.debug(line, 'request');
+      else if (ctx.status < 400 && quietPaths.includes(ctx.path)) ctx.state.log.debug(line, 'request');
       else ctx.state.log.info(line, 'request');
     }
   };

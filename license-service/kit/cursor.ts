@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { validationFailed } from '../errors.js';
+import { validationFailed } from './errors.js';
 
 /**
  * Keyset pagination over (timestamp column, id) descending: stable under inserts, and each page is one
