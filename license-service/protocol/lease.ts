@@ -33,6 +33,8 @@ export interface Lease {
   nonce: string;
   serviceTime: string;
   heartbeatIntervalSeconds: number;
+  /** How long the appliance keeps full function after notAfter while the service is unreachable. Set by the vendor. */
+  gracePeriodSeconds: number;
 }
 
 /**
@@ -101,5 +103,5 @@ function isLease(v: unknown): v is Lease {
   if (!v || typeof v !== 'object') return false;
   const l = v as Record<string, unknown>;
   return l.format === LEASE_FORMAT && typeof l.licenseId === 'string' && typeof l.seq === 'number'
-    && typeof l.notAfter === 'string' && typeof l.issuedAt === 'string' && typeof l.plan === 'object' && l.plan !== null;
+    && typeof l.notAfter === 'string' && typeof l.gracePeriodSeconds === 'number' && typeof l.issuedAt === 'string' && typeof l.plan === 'object' && l.plan !== null;
 }

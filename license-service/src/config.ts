@@ -35,6 +35,8 @@ const schema = z.object({
   /** Which key signs new leases; the newest key in the directory when unset. */
   SIGNING_KEY_ID: z.string().optional(),
   LEASE_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 86400).default(6 * 3600),
+  /** Stated in every lease: the appliance's grace period when the service cannot be reached. */
+  GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(7 * 86400),
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(15 * 60),
   STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(3600),
   MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),

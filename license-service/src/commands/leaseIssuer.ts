@@ -37,6 +37,7 @@ export function issueLease(deps: Deps, f: LeaseFacts): LeaseEnvelope {
       nonce: f.nonce,
       serviceTime: now.toISOString(),
       heartbeatIntervalSeconds: deps.config.HEARTBEAT_INTERVAL_SECONDS,
+      gracePeriodSeconds: deps.config.GRACE_PERIOD_SECONDS,
     },
     deps.keyring.active,
   );

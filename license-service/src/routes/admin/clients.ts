@@ -19,7 +19,7 @@ export function clientsRoutes(deps: Deps, router: Router): void {
   });
 
   router.get('/clients/:id', async (ctx) => {
-    const client = await findClient(deps.db, parse(IdParam, ctx.params.id));
+    const client = await findClient(deps.db, parse(IdParam, ctx.params.id, 'id'));
     if (!client) throw notFound('client');
     const licenses = await listLicenses(deps.db, { clientId: client.id, limit: 200 });
     ctx.body = { ...presentClient(client), licenses: licenses.slice(0, 200).map(presentLicense) };

@@ -17,7 +17,7 @@ export function licensesRoutes(deps: Deps, router: Router): void {
   });
 
   router.get('/licenses/:id', async (ctx) => {
-    const license = await findLicense(deps.db, parse(IdParam, ctx.params.id));
+    const license = await findLicense(deps.db, parse(IdParam, ctx.params.id, 'id'));
     if (!license) throw notFound('license');
     ctx.body = presentLicense(license);
   });
@@ -37,7 +37,7 @@ export function licensesRoutes(deps: Deps, router: Router): void {
 
   for (const change of ['suspend', 'resume', 'revoke'] as const) {
     router.post(`/licenses/:id/${change}`, async (ctx) => {
-      const id = parse(IdParam, ctx.params.id);
+      const id = parse(IdParam, ctx.params.id, 'id');
       const { reason } = parse(StatusChange, ctx.state.body);
       const license = await deps.db.transaction((trx) => changeLicenseStatus(trx, adminActor(ctx), id, change, reason ?? null));
       ctx.body = presentLicense(license);
@@ -45,21 +45,21 @@ export function licensesRoutes(deps: Deps, router: Router): void {
   }
 
   router.post('/licenses/:id/renew', async (ctx) => {
-    const id = parse(IdParam, ctx.params.id);
+    const id = parse(IdParam, ctx.params.id, 'id');
     const input = parse(Renew, ctx.state.body);
     const license = await deps.db.transaction((trx) => renewLicense(trx, adminActor(ctx), id, input, deps.now()));
     ctx.body = presentLicense(license);
   });
 
   router.post('/licenses/:id/plan', async (ctx) => {
-    const id = parse(IdParam, ctx.params.id);
+    const id = parse(IdParam, ctx.params.id, 'id');
     const { planId } = parse(ChangePlan, ctx.state.body);
     const license = await deps.db.transaction((trx) => changeLicensePlan(trx, adminActor(ctx), id, planId));
     ctx.body = presentLicense(license);
   });
 
   router.post('/licenses/:id/rebind', async (ctx) => {
-    const id = parse(IdParam, ctx.params.id);
+    const id = parse(IdParam, ctx.params.id, 'id');
     const input = parse(Rebind, ctx.state.body);
     const license = await deps.db.transaction((trx) => rebindLicense(trx, adminActor(ctx), id, input));
     ctx.body = presentLicense(license);

@@ -14,7 +14,7 @@ export function plansRoutes(deps: Deps, router: Router): void {
   });
 
   router.get('/plans/:id', async (ctx) => {
-    const plan = await findPlan(deps.db, parse(IdParam, ctx.params.id));
+    const plan = await findPlan(deps.db, parse(IdParam, ctx.params.id, 'id'));
     if (!plan) throw notFound('plan');
     ctx.body = presentPlan(plan);
   });
@@ -27,7 +27,7 @@ export function plansRoutes(deps: Deps, router: Router): void {
   });
 
   router.patch('/plans/:id', async (ctx) => {
-    const id = parse(IdParam, ctx.params.id);
+    const id = parse(IdParam, ctx.params.id, 'id');
     const patch = parse(PlanPatch, ctx.state.body);
     const plan = await deps.db.transaction((trx) => changePlan(trx, adminActor(ctx), id, patch));
     ctx.body = presentPlan(plan);
