@@ -7,13 +7,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase } from './services/postgres.js';
 import { startPostgres } from './services/postgres.js';
 import { ensureRedisServer } from './services/redis.js';
-import { createDb } from '../license-service/kit/db.js';
-import { migrateLatest as migrateLicenseService } from '../license-service/migrations/index.js';
-
-export const TEMPLATES = { licenseService: 'tpl_license_service' } as const;
+import { prepareTemplates } from './services/testDatabases.js';
 
 async function main(): Promise<number> {
   ensureRedisServer(); // install once up front rather than racing in parallel test files
@@ -26,10 +22,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
   try {
-    await createDatabase(pg.url(), TEMPLATES.licenseService);
-    const db = createDb(pg.url(TEMPLATES.licenseService));
-    await migrateLicenseService(db);
-    await db.destroy();
+    await prepareTemplates(pg.url());
 
     const args = process.argv.slice(2);
     const code = await new Promise<number>((resolve) => {

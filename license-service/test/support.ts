@@ -13,10 +13,8 @@ import { generateSigningKey } from '../src/lib/keyring.js';
 import { createLogger } from '../kit/logger.js';
 import { activationRequest, heartbeatRequest, type Fingerprint, type Usage } from '../protocol/applianceRequests.js';
 import { SIGNATURE_HEADER } from '../protocol/requestSigning.js';
-import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } from '../../scripts/services/postgres.js';
 import { startRedis, type RunningRedis } from '../../scripts/services/redis.js';
-import { migrateLatest } from '../migrations/index.js';
-import { createDb } from '../kit/db.js';
+import { cloneTestDatabase } from '../../scripts/services/testDatabases.js';
 
 export interface HttpResult {
   status: number;
@@ -74,34 +72,16 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-let ownPostgres: Promise<RunningPostgres> | null = null;
-
-/** The PostgreSQL of this test run (scripts/test.ts), or one of our own when a file is run alone. */
-async function adminPgUrl(): Promise<string> {
-  if (process.env.ATENDO_TEST_PG_URL) return process.env.ATENDO_TEST_PG_URL;
-  ownPostgres ??= (async () => {
-    const pg = await startPostgres({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'atendo-pg-')) + '/data' });
-    await createDatabase(pg.url(), 'tpl_license_service');
-    const db = createDb(pg.url('tpl_license_service'));
-    await migrateLatest(db);
-    await db.destroy();
-    return pg;
-  })();
-  return (await ownPostgres).url();
-}
-
 /** Starts the real license service on loopback with its own database, Redis and signing key. */
 export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
-  const adminUrl = await adminPgUrl();
-  const dbName = `t_ls_${crypto.randomBytes(6).toString('hex')}`;
-  await createDatabase(adminUrl, dbName, 'tpl_license_service');
+  const database = await cloneTestDatabase('licenseService');
   const redis: RunningRedis = await startRedis();
   const keysDir = fs.mkdtempSync(path.join(process.env.ATENDO_TEST_TMP ?? os.tmpdir(), 'keys-'));
   generateSigningKey(keysDir);
   const adminToken = crypto.randomBytes(24).toString('base64url');
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: adminUrl.replace(/\/[^/]*$/, `/${dbName}`),
+    DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     ADMIN_TOKENS: `tester:${crypto.createHash('sha256').update(adminToken).digest('hex')}`,
     SIGNING_KEYS_DIR: keysDir,
@@ -125,7 +105,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
       await new Promise<void>((r) => server.close(() => r()));
       await closeDeps(deps);
       await redis.stop();
-      await dropDatabase(adminUrl, dbName).catch(() => {});
+      await database.drop();
       fs.rmSync(keysDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,12 @@
+import type { Knex } from 'knex';
+import { migrateFromList } from '../../license-service/kit/migrations.js';
+import * as accounts from './20261123_0001_accounts.js';
+import * as license from './20261123_0002_license.js';
+
+/** The appliance's migrations, in order. */
+export function migrateLatest(db: Knex): Promise<void> {
+  return migrateFromList(db, {
+    '20261123_0001_accounts': accounts,
+    '20261123_0002_license': license,
+  });
+}

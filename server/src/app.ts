@@ -1,0 +1,45 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { errorHandler } from '../../license-service/kit/http/errorHandler.js';
+import { jsonBody } from '../../license-service/kit/http/jsonBody.js';
+import { requestContext } from '../../license-service/kit/http/requestContext.js';
+import type { Deps } from './deps.js';
+import { httpMetrics, licenseHeader } from './middlewares/licenseHeader.js';
+import { sameOrigin } from './middlewares/sameOrigin.js';
+import { requireSession } from './middlewares/session.js';
+import { authRoutes } from './routes/auth/auth.js';
+import { licenseRoutes } from './routes/license/license.js';
+import { opsRoutes } from './routes/ops/ops.js';
+import { teamsRoutes } from './routes/teams/teams.js';
+import { usersRoutes } from './routes/users/users.js';
+
+/** Builds the appliance's Koa app without listening: tests and the web process mount it. */
+export function createApp(deps: Deps): Koa {
+  const app = new Koa();
+  app.proxy = false; // the client IP comes from kit/sourceIp with TRUSTED_PROXIES
+  app.silent = true;
+
+  const ops = new Router();
+  opsRoutes(deps, ops);
+
+  // Login is the one API route without a session.
+  const open = new Router({ prefix: '/api' });
+  authRoutes(deps, open);
+
+  const api = new Router({ prefix: '/api' });
+  api.use(requireSession(deps));
+  usersRoutes(deps, api);
+  teamsRoutes(deps, api);
+  licenseRoutes(deps, api);
+
+  app.use(requestContext(deps.log, deps.config.TRUSTED_PROXIES, ['/health', '/ready', '/metrics']));
+  app.use(httpMetrics(deps));
+  app.use(errorHandler());
+  app.use(licenseHeader(deps));
+  app.use(sameOrigin(deps.config.PUBLIC_URL));
+  app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
+  app.use(ops.routes());
+  app.use(open.routes());
+  app.use(api.routes());
+  return app;
+}

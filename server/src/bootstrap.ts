@@ -1,0 +1,49 @@
+import { Redis } from 'ioredis';
+import { AttemptLimiter } from '../../license-service/kit/attemptLimiter.js';
+import { createDb } from '../../license-service/kit/db.js';
+import { createLogger, type Logger } from '../../license-service/kit/logger.js';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { LicenseGate } from './license/licenseGate.js';
+import type { TrustedKeys } from './license/trust.js';
+import { createMetrics } from './lib/metrics.js';
+
+/**
+ * Connects what every appliance process needs. The trusted lease keys are an argument, not
+ * configuration: production entry points pass the vendor keys compiled into the build.
+ */
+export function buildDeps(config: Config, opts: { trustedKeys: TrustedKeys; log?: Logger; now?: () => Date; name?: string }): Deps {
+  const now = opts.now ?? (() => new Date());
+  const db = createDb(config.DATABASE_URL);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  return {
+    config,
+    db,
+    redis,
+    log: opts.log ?? createLogger(config.LOG_LEVEL, opts.name ?? 'atendo'),
+    now,
+    trustedKeys: opts.trustedKeys,
+    license: new LicenseGate(db, opts.trustedKeys, now),
+    attempts: new AttemptLimiter(redis, config.LOGIN_WINDOW_SECONDS, 'atendo'),
+    metrics: createMetrics(),
+    sockets: null,
+  };
+}
+
+/**
+ * Hears license changes made by other processes (a heartbeat in the worker, an activation from the
+ * CLI) so this process's gate and its sockets see them at once. Returns the unsubscriber.
+ */
+export async function followLicenseChanges(deps: Deps): Promise<() => Promise<void>> {
+  const sub = deps.redis.duplicate();
+  await sub.subscribe('license:changed');
+  sub.on('message', () => {
+    deps.license.invalidate();
+    if (deps.sockets) void deps.license.snapshot().then((s) => deps.sockets?.licenseChanged(s.state)).catch(() => {});
+  });
+  return async () => { await sub.quit().catch(() => {}); };
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await Promise.allSettled([deps.db.destroy(), deps.redis.quit()]);
+}

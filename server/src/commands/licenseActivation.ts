@@ -1,0 +1,55 @@
+import os from 'node:os';
+import { activationRequest } from '../../../license-service/protocol/applianceRequests.js';
+import { checkLicenseKey } from '../../../license-service/protocol/licenseKey.js';
+import type { Deps } from '../deps.js';
+import { AppError } from '../errors.js';
+import { machineFingerprint } from '../license/fingerprint.js';
+import { loadOrCreateInstallationKey } from '../license/installationKey.js';
+import { loadLicenseState } from '../repositories/licenseState.js';
+import { insertAudit } from '../repositories/audit.js';
+import { APPLIANCE_VERSION } from '../version.js';
+import { acceptLease, postWithClockCorrection } from './licenseLease.js';
+
+export interface ActivationSummary {
+  installationId: string;
+  client: { id: string; name: string };
+  plan: { id: string; code: string; name: string };
+  licenseExpiresAt: string;
+  boundIp: string;
+}
+
+/**
+ * Activates this appliance: checks the key offline first, makes (or reuses) the installation key pair,
+ * and binds the license to this machine at the service. Safe to run again on the same machine.
+ */
+export async function activateLicense(deps: Deps, licenseKey: string): Promise<ActivationSummary> {
+  const checked = checkLicenseKey(licenseKey);
+  if (!checked.ok) {
+    throw new AppError(400, 'invalid_license_key',
+      checked.reason === 'checksum' ? 'the license key has a typo (its check characters do not match)' : 'this is not an Atendo license key');
+  }
+  const key = loadOrCreateInstallationKey(deps.config.DATA_DIR);
+  const fingerprint = await machineFingerprint();
+  const previous = await loadLicenseState(deps.db);
+  const { answer, nonce } = await postWithClockCorrection(deps, '/v1/activate', Number(previous?.clock_offset_ms ?? 0), (now, n) =>
+    activationRequest({
+      licenseKey: checked.normalized, publicKeyPem: key.publicKeyPem, privateKey: key.privateKey, fingerprint,
+      hostname: os.hostname(), version: APPLIANCE_VERSION, now, nonce: n,
+    }),
+  );
+  if (answer.kind === 'unreachable') throw new AppError(503, 'license_service_unreachable', answer.message);
+  if (answer.kind === 'refused') throw new AppError(answer.status, answer.code, answer.message, answer.details);
+  // A re-activation of the same installation continues its sequence; a new one starts afresh.
+  const sameInstallation = previous && previous.installation_id === answer.body.installationId;
+  await acceptLease(deps, answer.body.lease, {
+    nonce, keyId: key.keyId, installationId: answer.body.installationId, previousSeq: sameInstallation ? Number(previous.lease_seq) : 0,
+  });
+  await insertAudit(deps.db, { actorUserId: null, action: 'license.activate', subjectType: 'installation', subjectId: answer.body.installationId, detail: { plan: answer.body.plan.code, boundIp: answer.body.boundIp } });
+  return {
+    installationId: answer.body.installationId,
+    client: answer.body.client,
+    plan: answer.body.plan,
+    licenseExpiresAt: answer.body.licenseExpiresAt,
+    boundIp: answer.body.boundIp,
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Reads and validates the environment once. The only place in the appliance that touches process.env. */
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as America/Sao_Paulo');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  HOST: z.string().default('0.0.0.0'),
+  /** 0 asks the kernel for any free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where people reach the dashboard; decides Secure cookies and which Origin may send mutations. */
+  PUBLIC_URL: z.url().transform((u) => u.replace(/\/$/, '')),
+  DATABASE_URL: z.url(),
+  REDIS_URL: z.url(),
+  /** The appliance's own files: the installation key pair (0600), media. Never inside database dumps. */
+  DATA_DIR: z.string().min(1),
+  LICENSE_SERVICE_URL: z.url().transform((u) => u.replace(/\/$/, '')),
+  /** Month boundaries for the monthly quotas are in this zone. */
+  APP_TIMEZONE: timezone.default('America/Sao_Paulo'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  /** How often each process checks whether the license heartbeat is due (one process sends it). */
+  HEARTBEAT_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  TRUSTED_PROXIES: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,5 @@
+import { vendorKeysOrExit } from './vendorKeys.js';
+import { runProcess } from '../processes/runProcess.js';
+import { startWeb } from '../processes/web.js';
+
+void runProcess('atendo-web', (config) => startWeb(config, { trustedKeys: vendorKeysOrExit() }));

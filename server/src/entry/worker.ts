@@ -1,0 +1,5 @@
+import { vendorKeysOrExit } from './vendorKeys.js';
+import { runProcess } from '../processes/runProcess.js';
+import { startWorker } from '../processes/worker.js';
+
+void runProcess('atendo-worker', (config) => startWorker(config, { trustedKeys: vendorKeysOrExit() }));

@@ -1,0 +1,32 @@
+import { isDefinitiveLicenseError } from '../../../license-service/protocol/errorCodes.js';
+import { SIGNATURE_HEADER } from '../../../license-service/protocol/requestSigning.js';
+
+/** One answer of the license service, or the reason there was none. */
+export type ServiceAnswer =
+  | { kind: 'ok'; body: any }
+  | { kind: 'refused'; status: number; code: string; message: string; definitive: boolean; details: Record<string, unknown> }
+  | { kind: 'unreachable'; message: string };
+
+/** Posts a signed body with a timeout. Network errors, timeouts and 5xx are 'unreachable' (transient). */
+export async function postSigned(url: string, body: string, signature: string, timeoutMs = 15_000): Promise<ServiceAnswer> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    return { kind: 'unreachable', message: `cannot reach ${new URL(url).origin}: ${(err as Error).message}` };
+  }
+  const text = await res.text().catch(() => '');
+  let json: any = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  if (res.ok && json) return { kind: 'ok', body: json };
+  if (res.status >= 500 || !json?.error?.code) {
+    return { kind: 'unreachable', message: `license service answered ${res.status}` };
+  }
+  const { code, message, ...details } = json.error as { code: string; message: string };
+  return { kind: 'refused', status: res.status, code, message, definitive: isDefinitiveLicenseError(code), details };
+}

@@ -1,0 +1,49 @@
+import { forbiddenAction, notFound } from '../errors.js';
+import type { Role } from '../repositories/users.js';
+
+/** Who is asking: the logged-in user as sessions load it. */
+export interface Actor {
+  id: string;
+  role: Role;
+  teamIds: string[];
+}
+
+type Rule = (actor: Actor, subject?: { teamIds?: string[]; id?: string }) => boolean;
+
+const isAdmin: Rule = (a) => a.role === 'admin';
+const sharesTeam: Rule = (a, s) => !!s?.teamIds?.some((t) => a.teamIds.includes(t));
+
+/**
+ * Every role rule of the appliance, by action. Routes and commands ask `authorize`; nothing else decides.
+ * Admins may do everything; supervisors see and lead their teams; attendants work their own queue.
+ */
+const rules = {
+  'users.manage': isAdmin,
+  'users.list': (a) => a.role !== 'attendant',
+  'users.read': (a, s) => isAdmin(a) || a.id === s?.id || (a.role === 'supervisor' && sharesTeam(a, s)),
+  'teams.manage': isAdmin,
+  'teams.read': (a, s) => isAdmin(a) || sharesTeam(a, s),
+  'license.read': () => true,
+  'license.manage': isAdmin,
+} satisfies Record<string, Rule>;
+
+export type Action = keyof typeof rules;
+
+export function can(actor: Actor, action: Action, subject?: { teamIds?: string[]; id?: string }): boolean {
+  return rules[action](actor, subject);
+}
+
+/** Throws 403 `forbidden` naming the action. */
+export function authorize(actor: Actor, action: Action, subject?: { teamIds?: string[]; id?: string }): void {
+  if (!can(actor, action, subject)) throw forbiddenAction(action);
+}
+
+/** Like authorize, but for reading one thing: answers 404, so others' data is not even confirmed to exist. */
+export function authorizeRead(actor: Actor, action: Action, what: string, subject: { teamIds?: string[]; id?: string }): void {
+  if (!can(actor, action, subject)) throw notFound(what);
+}
+
+/** Which teams' data the actor may see: null means all. */
+export function visibleTeamIds(actor: Actor): string[] | null {
+  return actor.role === 'admin' ? null : actor.teamIds;
+}
