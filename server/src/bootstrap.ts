@@ -7,6 +7,7 @@ import type { Deps } from './deps.js';
 import { LicenseGate } from './license/licenseGate.js';
 import type { TrustedKeys } from './license/trust.js';
 import { createMetrics } from './lib/metrics.js';
+import { watchRedis } from '../../license-service/kit/watchRedis.js';
 
 /**
  * Connects what every appliance process needs. The trusted lease keys are an argument, not
@@ -15,12 +16,13 @@ import { createMetrics } from './lib/metrics.js';
 export function buildDeps(config: Config, opts: { trustedKeys: TrustedKeys; log?: Logger; now?: () => Date; name?: string }): Deps {
   const now = opts.now ?? (() => new Date());
   const db = createDb(config.DATABASE_URL);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, opts.name ?? 'atendo');
+  const redis = watchRedis(new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }), { log }, 'main');
   return {
     config,
     db,
     redis,
-    log: opts.log ?? createLogger(config.LOG_LEVEL, opts.name ?? 'atendo'),
+    log,
     now,
     trustedKeys: opts.trustedKeys,
     license: new LicenseGate(db, opts.trustedKeys, now),
@@ -35,7 +37,7 @@ export function buildDeps(config: Config, opts: { trustedKeys: TrustedKeys; log?
  * CLI) so this process's gate and its sockets see them at once. Returns the unsubscriber.
  */
 export async function followLicenseChanges(deps: Deps): Promise<() => Promise<void>> {
-  const sub = deps.redis.duplicate();
+  const sub = watchRedis(deps.redis.duplicate(), deps, 'license-sub');
   await sub.subscribe('license:changed');
   sub.on('message', () => {
     deps.license.invalidate();

@@ -15,6 +15,11 @@ export async function runProcess(name: string, start: (config: Config) => Promis
     }
     throw err;
   }
+  // A stray rejection (a library's unawaited command while Redis restarts, say) must not take down a
+  // process serving requests: log it loudly, keep serving.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`${JSON.stringify({ level: 50, name, msg: 'unhandled rejection', err: String(reason instanceof Error ? reason.stack : reason) })}\n`);
+  });
   try {
     const running = await start(config);
     const stop = (signal: string) => {

@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import { actorOf, loadSession, tokenOf } from '../middlewares/session.js';
+import { watchRedis } from '../../../license-service/kit/watchRedis.js';
 import { SocketHub } from './socketHub.js';
 
 /**
@@ -11,8 +12,8 @@ import { SocketHub } from './socketHub.js';
  * several server processes share rooms and events.
  */
 export function attachSockets(server: http.Server, deps: Deps): SocketHub {
-  const pub = deps.redis.duplicate();
-  const sub = deps.redis.duplicate();
+  const pub = watchRedis(deps.redis.duplicate(), deps, 'sockets-pub');
+  const sub = watchRedis(deps.redis.duplicate(), deps, 'sockets-sub');
   const io = new Server(server, {
     path: '/socket.io',
     serveClient: false,

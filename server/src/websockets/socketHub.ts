@@ -11,11 +11,20 @@ export class SocketHub {
     private readonly adapterConnections: Redis[] = [],
   ) {}
 
-  /** Drops this process's sockets, closes socket.io (the adapter unsubscribes), then its Redis links. */
+  /**
+   * Drops this process's sockets, closes socket.io, then its Redis links. When Redis is already gone the
+   * adapter is not asked to unsubscribe (it would fire commands at a dead connection without awaiting
+   * them); its subscriptions died with the connection anyway.
+   */
   async close(): Promise<void> {
     this.io.local.disconnectSockets(true);
-    await new Promise<void>((resolve) => this.io.close(() => resolve()));
-    await Promise.allSettled(this.adapterConnections.map((c) => c.quit()));
+    if (this.adapterConnections.every((c) => c.status === 'ready')) {
+      await new Promise<void>((resolve) => this.io.close(() => resolve()));
+      await Promise.allSettled(this.adapterConnections.map((c) => c.quit()));
+    } else {
+      this.io.engine.close();
+      for (const c of this.adapterConnections) c.disconnect();
+    }
   }
 
   /** Drops a user's sockets at once (disabled, logged out everywhere, password changed). */

@@ -1,0 +1,107 @@
+import anyTest from 'ava';
+import { createLogger } from '../../license-service/kit/logger.js';
+import { activateLicense } from '../src/commands/licenseActivation.js';
+import { loadConfig } from '../src/config.js';
+import { monthPeriod } from '../src/lib/monthPeriod.js';
+import { consumeMonthlyQuota } from '../src/policies/plan.js';
+import { startWeb } from '../src/processes/web.js';
+import { call, PASSWORD, startLicenseServiceProcess, startTestAppliance, type LicenseServiceProcess } from './support.js';
+
+const test = anyTest.serial;
+let service: LicenseServiceProcess;
+anyTest.before(async () => { service = await startLicenseServiceProcess(); });
+anyTest.after.always(async () => { await service?.close(); });
+
+test('/health, /ready and /metrics answer; every API answer carries the license state', async (t) => {
+  const app = await startTestAppliance({ licenseUrl: service.url, trustedKeys: service.trustedKeys });
+  try {
+    t.deepEqual((await app.api('GET', '/health')).body, { status: 'ok' });
+    const notYet = await app.api('GET', '/ready');
+    t.is(notYet.status, 200, 'an appliance that is not activated still serves');
+    t.deepEqual(notYet.body, { status: 'ok', database: 'ok', redis: 'ok', license: { state: 'restricted', reason: 'not_activated' } });
+    t.is(notYet.headers['x-atendo-license'], 'restricted');
+
+    await activateLicense(app.deps, (await service.issueLicense()).key);
+    app.deps.license.invalidate();
+    t.deepEqual((await app.api('GET', '/ready')).body.license, { state: 'active', reason: null });
+    const metrics = await app.api('GET', '/metrics');
+    t.regex(String(metrics.headers['content-type']), /text\/plain/);
+    t.regex(metrics.text, /atendo_http_requests_total\{method="GET",status="200"\} \d+/);
+    t.regex(metrics.text, /atendo_license_state\{state="active"\} 1/);
+    t.regex(metrics.text, /process_cpu_seconds_total/);
+
+    await app.redis.stop();
+    const down = await app.api('GET', '/ready');
+    t.is(down.status, 503);
+    t.is(down.body.redis, 'down');
+  } finally {
+    await app.close();
+  }
+});
+
+test('graceful shutdown lets an in-flight request finish, then refuses new connections', async (t) => {
+  const app = await startTestAppliance({ licenseUrl: service.url, trustedKeys: service.trustedKeys });
+  try {
+    await app.addUser({ email: 'admin@loja.com.br', role: 'admin' });
+    const inFlight = app.api('POST', '/api/auth/login', { body: { email: 'admin@loja.com.br', password: PASSWORD } }); // scrypt: tens of ms
+    await new Promise((r) => setTimeout(r, 5));
+    const stopping = app.web.stop();
+    t.is((await inFlight).status, 200, 'the request that was running completed');
+    await stopping;
+    await t.throwsAsync(call('GET', `${app.url}/health`));
+  } finally {
+    await app.close();
+  }
+});
+
+test('a second server process shares sockets through Redis: disabling on one drops the socket on the other', async (t) => {
+  const app = await startTestAppliance({ licenseUrl: service.url, trustedKeys: service.trustedKeys });
+  const second = await startWeb(loadConfig(app.env), { trustedKeys: service.trustedKeys, log: createLogger('silent', 't'), heartbeats: false });
+  try {
+    await activateLicense(app.deps, (await service.issueLicense()).key);
+    await app.addUser({ email: 'admin@loja.com.br', role: 'admin' });
+    const id = await app.addUser({ email: 'ivo@loja.com.br', role: 'attendant' });
+    const ivo = await app.login('ivo@loja.com.br', PASSWORD);
+    const { io } = await import('socket.io-client');
+    const onSecond = io(second.url, { transports: ['websocket'], extraHeaders: { cookie: ivo.cookie }, reconnection: false });
+    await new Promise((r) => onSecond.once('hello', r));
+    const gone = new Promise((r) => onSecond.once('disconnect', r));
+    const admin = await app.login('admin@loja.com.br', PASSWORD);
+    t.is((await app.api('PATCH', `/api/users/${id}`, { cookie: admin.cookie, body: { disabled: true } })).status, 200);
+    t.is(await gone, 'io server disconnect');
+    onSecond.close();
+  } finally {
+    await second.stop();
+    await app.close();
+  }
+});
+
+test('monthly quotas are exact under concurrency and restart at the month boundary of the appliance\'s zone', async (t) => {
+  const app = await startTestAppliance({ licenseUrl: service.url, trustedKeys: service.trustedKeys });
+  try {
+    await activateLicense(app.deps, (await service.issueLicense({ limits: { messagesPerMonth: 5, campaignsPerMonth: 1 } })).key);
+    const snap = await app.deps.license.snapshot();
+    const tz = 'America/Sao_Paulo';
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => consumeMonthlyQuota(app.deps.db, snap, 'messages', 1, tz)));
+    t.is(results.filter((r) => r.status === 'fulfilled').length, 5, 'exactly the quota, never more');
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    t.is(refused.reason.code, 'plan_quota_messages');
+    t.is(refused.reason.details.limit, 5);
+
+    // 23:30 on 30 Nov in São Paulo is already December in UTC: the quota follows the appliance's zone.
+    t.is(monthPeriod(new Date('2026-12-01T02:30:00Z'), tz), '2026-11');
+    t.is(monthPeriod(new Date('2026-12-01T03:00:00Z'), tz), '2026-12');
+    const december = { ...snap, now: new Date('2026-12-01T03:00:00Z') };
+    t.is(await consumeMonthlyQuota(app.deps.db, december, 'messages', 1, tz), 1, 'a new month starts from zero');
+
+    t.is(await consumeMonthlyQuota(app.deps.db, snap, 'campaigns', 1, tz), 1);
+    await t.throwsAsync(consumeMonthlyQuota(app.deps.db, snap, 'campaigns', 1, tz), { message: /1 campaigns per month/ });
+    const admin = await app.addUser({ email: 'admin@loja.com.br', role: 'admin' });
+    t.truthy(admin);
+    const { cookie } = await app.login('admin@loja.com.br', PASSWORD);
+    const view = (await app.api('GET', '/api/license', { cookie })).body;
+    t.deepEqual(view.usage.messagesThisMonth, { used: 5, limit: 5, over: false });
+  } finally {
+    await app.close();
+  }
+});
