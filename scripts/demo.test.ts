@@ -6,9 +6,9 @@ import path from 'node:path';
 import { freePort } from './services/freePort.js';
 
 /** Runs the README's demo until it prints READY; returns its output and a stopper. */
-async function runDemo(dataDir: string, port: number) {
+async function runDemo(dataDir: string, port: number, appPort: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_LICENSE_PORT: String(port), LOG_LEVEL: 'warn' },
+    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_LICENSE_PORT: String(port), DEMO_APP_PORT: String(appPort), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -24,21 +24,33 @@ async function runDemo(dataDir: string, port: number) {
   return { output: () => out, stop: async () => { child.kill('SIGINT'); return exited; } };
 }
 
-test('the demo starts the license service with a seeded license, stops on Ctrl-C and reuses its data', async (t) => {
+test('the demo runs the license service and an activated appliance, stops on Ctrl-C and reuses its data', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atendo-demo-'));
   const port = await freePort();
+  const appPort = await freePort();
   try {
-    const first = await runDemo(dataDir, port);
+    const first = await runDemo(dataDir, port, appPort);
     const key = /Demo license key\s+(ATD-[0-9A-Z-]+)/.exec(first.output())?.[1];
     t.truthy(key, first.output());
-    const token = fs.readFileSync(path.join(dataDir, 'license-admin-token'), 'utf8').trim();
-    const plans: any = await (await fetch(`http://127.0.0.1:${port}/admin/v1/plans`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const adminToken = fs.readFileSync(path.join(dataDir, 'license-admin-token'), 'utf8').trim();
+    const plans: any = await (await fetch(`http://127.0.0.1:${port}/admin/v1/plans`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
     t.true(plans.items.some((p: any) => p.code === 'demo'));
+
+    const password = fs.readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
+    const login = await fetch(`http://127.0.0.1:${appPort}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.atendo.local', password }),
+    });
+    t.is(login.status, 200);
+    const { token: session } = (await login.json()) as { token: string };
+    const license: any = await (await fetch(`http://127.0.0.1:${appPort}/api/license`, { headers: { authorization: `Bearer ${session}` } })).json();
+    t.is(license.state, 'active');
+    t.is(license.plan.code, 'demo');
     await first.stop();
     await t.throwsAsync(fetch(`http://127.0.0.1:${port}/health`), undefined, 'the service is gone after Ctrl-C');
+    await t.throwsAsync(fetch(`http://127.0.0.1:${appPort}/health`), undefined, 'and so is the appliance');
     t.false(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'PostgreSQL stopped');
 
-    const second = await runDemo(dataDir, port);
+    const second = await runDemo(dataDir, port, appPort);
     t.true(second.output().includes(key!), 'the same license, from the same data');
     await second.stop();
   } finally {

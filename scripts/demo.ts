@@ -1,9 +1,10 @@
 /**
- * The local demo (README's first command): real PostgreSQL and Redis, the license service as a child
- * process, and a seeded demo plan, client and license. Data lives in .data/demo (or DEMO_DATA_DIR) and
- * is reused on the next run. Ctrl-C stops everything cleanly.
+ * The local demo (README's first command): real PostgreSQL and Redis, the license service with a seeded
+ * demo plan, client and license, and the appliance (web + worker) activated with that license and a first
+ * admin. Data lives in .data/demo (or DEMO_DATA_DIR) and is reused on the next run. Ctrl-C stops
+ * everything cleanly.
  *
- * It grows with the product: the appliance, dashboard and Meta simulator join it in later issues.
+ * It grows with the product: the dashboard and the Meta simulator join it in later issues.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,6 +16,8 @@ import { generateSigningKey } from '../license-service/src/lib/keyring.js';
 
 const dataDir = path.resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
 const licensePort = Number(process.env.DEMO_LICENSE_PORT ?? 8080);
+const appPort = Number(process.env.DEMO_APP_PORT ?? 3000);
+const ADMIN_EMAIL = 'admin@demo.atendo.local';
 
 function readOrCreate(file: string, make: () => string): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
@@ -26,7 +29,7 @@ function readOrCreate(file: string, make: () => string): string {
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the license service exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${url} exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;
@@ -93,42 +96,69 @@ async function main(): Promise<void> {
     if (!fs.existsSync(keysDir) || !fs.readdirSync(keysDir).some((f) => f.endsWith('.private.pem'))) generateSigningKey(keysDir);
     const adminToken = readOrCreate(path.join(dataDir, 'license-admin-token'), () => crypto.randomBytes(32).toString('base64url'));
 
+    /** A child process whose output goes to DATA/<name>.log and that never outlives the demo. */
+    const run = (name: string, args: string[], env: Record<string, string>, wait = true): ChildProcess => {
+      const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+        env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
+        stdio: ['ignore', fs.openSync(path.join(dataDir, `${name}.log`), 'a'), 'pipe'],
+      });
+      child.stderr?.pipe(process.stderr);
+      if (!wait) return child;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      process.once('exit', () => child.kill('SIGTERM'));
+      stops.push(async () => { child.kill('SIGTERM'); await exited; });
+      child.once('exit', (code) => { if (!stopping) { process.stderr.write(`${name} exited (${code}); see ${dataDir}/${name}.log\n`); void stopAll(1); } });
+      return child;
+    };
+    const once = (name: string, args: string[], env: Record<string, string>, input?: string) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d) => { out += d; });
+        child.stderr.on('data', (d) => { out += d; });
+        child.stdin.end(input ?? '');
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed: ${out.trim()}`))));
+      });
+
     const url = `http://127.0.0.1:${licensePort}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('license-service/src/entry/web.ts')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(licensePort),
-        DATABASE_URL: pg.url('license_service'),
-        REDIS_URL: redis.url,
-        ADMIN_TOKENS: `demo:${crypto.createHash('sha256').update(adminToken).digest('hex')}`,
-        SIGNING_KEYS_DIR: keysDir,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      },
-      stdio: ['ignore', fs.openSync(path.join(dataDir, 'license-service.log'), 'a'), 'pipe'],
+    const service = run('license-service', [path.resolve('license-service/src/entry/web.ts')], {
+      NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(licensePort), DATABASE_URL: pg.url('license_service'),
+      REDIS_URL: redis.url, ADMIN_TOKENS: `demo:${crypto.createHash('sha256').update(adminToken).digest('hex')}`, SIGNING_KEYS_DIR: keysDir,
     });
-    child.stderr?.pipe(process.stderr);
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.once('exit', () => child.kill('SIGTERM')); // never leave the service behind
-    stops.push(async () => { child.kill('SIGTERM'); await exited; });
-    child.once('exit', (code) => { if (!stopping) { process.stderr.write(`license service exited (${code}); see ${dataDir}/license-service.log\n`); void stopAll(1); } });
-    await waitReady(url, child);
+    await waitReady(url, service);
     const demo = await seed(url, adminToken);
 
-    process.stdout.write(`
-Atendo local demo is running.
+    // The appliance, trusting the demo service's key through the dev entry (never in production images).
+    if (!(await databaseExists(pg.url(), 'atendo'))) await createDatabase(pg.url(), 'atendo');
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    const appEnv = {
+      NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(appPort), PUBLIC_URL: appUrl, DATABASE_URL: pg.url('atendo'),
+      REDIS_URL: redis.url, DATA_DIR: path.join(dataDir, 'appliance'), LICENSE_SERVICE_URL: url, ATENDO_DEV_TRUSTED_KEYS_DIR: keysDir,
+    };
+    const dev = path.resolve('server/src/entry/dev.ts');
+    await once('migrate', [dev, 'cli', 'migrate'], appEnv);
+    await once('activate', [dev, 'cli', 'activate', '--license-key', demo.key], appEnv);
+    const adminPassword = readOrCreate(path.join(dataDir, 'admin-password'), () => crypto.randomBytes(12).toString('base64url'));
+    await once('create-admin', [dev, 'cli', 'create-admin', '--email', ADMIN_EMAIL, '--name', 'Demo Admin', '--password-stdin'], appEnv, adminPassword);
+    const web = run('appliance-web', [dev, 'web'], appEnv);
+    run('appliance-worker', [dev, 'worker'], appEnv);
+    await waitReady(appUrl, web);
 
-  License service   ${url}   (logs: ${path.relative(process.cwd(), dataDir)}/license-service.log)
+    const shown = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir);
+    process.stdout.write(`
+Atendo local demo is running (logs in ${shown}/*.log).
+
+  Appliance API     ${appUrl}        admin: ${ADMIN_EMAIL} / password in ${shown}/admin-password
+  License service   ${url}        admin token in ${shown}/license-admin-token
   Demo license key  ${demo.key}
-  Admin token       in ${path.relative(process.cwd(), dataDir)}/license-admin-token
 
 Try it (another terminal):
-  export LICENSE_SERVICE_URL=${url} LICENSE_ADMIN_TOKEN=$(cat ${path.relative(process.cwd(), dataDir)}/license-admin-token)
-  npm run license-admin -- plans list
-  npm run license-admin -- licenses show ${demo.licenseId}
+  curl -s -c /tmp/atendo.cookies -H 'content-type: application/json' \\
+    -d "{\\"email\\":\\"${ADMIN_EMAIL}\\",\\"password\\":\\"$(cat ${shown}/admin-password)\\"}" ${appUrl}/api/auth/login
+  curl -s -b /tmp/atendo.cookies ${appUrl}/api/license
+  export LICENSE_SERVICE_URL=${url} LICENSE_ADMIN_TOKEN=$(cat ${shown}/license-admin-token)
   npm run license-admin -- installations list
-  curl ${url}/v1/whoami
+  npm run license-admin -- licenses show ${demo.licenseId}
 
 Ctrl-C stops everything; running it again reuses the data.
 READY

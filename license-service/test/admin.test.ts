@@ -248,3 +248,13 @@ test('whoami answers the caller address without authentication', async (t) => {
   t.is(keys.body.keys.length, 1);
   t.is(keys.body.keys[0].kid, svc.deps.keyring.active.kid);
 });
+
+test('a machine activated moments ago is not stale, even before its first heartbeat', async (t) => {
+  const lic = await issueTestLicense(svc);
+  await new TestAppliance(svc, '127.0.1.40').activate(lic.key);
+  const list = await svc.admin('GET', `/installations?licenseId=${lic.licenseId}`);
+  t.is(list.body.items[0].lastHeartbeatAt, null);
+  t.is(list.body.items[0].stale, false);
+  const stale = await svc.admin('GET', '/installations?stale=true&limit=200');
+  t.false(stale.body.items.some((i: any) => i.licenseId === lic.licenseId));
+});

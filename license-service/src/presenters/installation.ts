@@ -17,7 +17,8 @@ export function presentInstallation(i: InstallationListRow, staleBefore: Date) {
     keyId: i.key_id,
     activatedAt: i.activated_at.toISOString(),
     lastHeartbeatAt: last?.toISOString() ?? null,
-    stale: i.status === 'active' && (!last || last < staleBefore),
+    // Activation is contact too: a machine activated a minute ago is not stale.
+    stale: i.status === 'active' && (last ?? i.activated_at) < staleBefore,
     cloneSuspectedAt: i.clone_suspected_at?.toISOString() ?? null,
     usage: usage && {
       users: { used: usage.users, limit: i.limits.users },

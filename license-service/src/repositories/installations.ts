@@ -151,7 +151,7 @@ export async function listInstallations(
   if (opts.licenseId) q.where('i.license_id', opts.licenseId);
   if (opts.status) q.where('i.status', opts.status);
   if (opts.staleBefore) {
-    q.where((w) => w.whereNull('i.last_heartbeat_at').orWhere('i.last_heartbeat_at', '<', opts.staleBefore!));
+    q.whereRaw('coalesce(i.last_heartbeat_at, i.activated_at) < ?', [opts.staleBefore]);
   }
   return pageQuery(q, 'i.activated_at', 'i.id', opts.cursor, opts.limit);
 }
