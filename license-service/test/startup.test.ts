@@ -50,3 +50,24 @@ test('signing keys readable by others are refused; 0600 keys load', (t) => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('new signing keys are Ed25519; an RSA key (an older keyring) still signs leases that verify', async (t) => {
+  const { signLease, verifyLease } = await import('../protocol/lease.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keys-'));
+  try {
+    const ed = generateSigningKey(dir);
+    t.is(ed.privateKey.asymmetricKeyType, 'ed25519');
+    const rsa = generateSigningKey(dir, 'rsa');
+    t.is(rsa.privateKey.asymmetricKeyType, 'rsa');
+    const ring = loadKeyring(dir, rsa.kid);
+    const trusted = new Map(ring.all.map((k) => [k.kid, crypto.createPublicKey(k.publicKeyPem)]));
+    const lease = { format: 1, licenseId: 'l', seq: 1, notAfter: 'x', issuedAt: 'y', gracePeriodSeconds: 1, plan: {} } as never;
+    for (const key of [ed, rsa]) {
+      const env = signLease(lease, ring.all.find((k) => k.kid === key.kid)!);
+      t.is(env.alg, key === ed ? 'EdDSA' : 'RS256');
+      t.true(verifyLease(env, trusted).ok);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

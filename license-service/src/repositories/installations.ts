@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { PlanFeatures, PlanLimits } from '../../protocol/lease.js';
 import { pageQuery } from '../../kit/cursor.js';
+import { preparedQuery } from '../../kit/db.js';
 import type { LicenseStatus } from './licenses.js';
 
 export interface Usage {
@@ -91,18 +92,19 @@ export async function updateInstallationOnActivation(
   return row;
 }
 
+/** The heartbeat's one read; a prepared statement because it runs thousands of times a second at peak. */
 export async function loadHeartbeatContext(db: Knex, installationId: string): Promise<HeartbeatContext | undefined> {
-  return db('installations as i')
-    .join('licenses as l', 'l.id', 'i.license_id')
-    .join('clients as c', 'c.id', 'l.client_id')
-    .join('plans as p', 'p.id', 'l.plan_id')
-    .where('i.id', installationId)
-    .first(
-      'i.id as installation_id', 'i.status as installation_status', 'i.public_key_pem', 'i.key_id', 'i.fingerprint_hash',
-      'l.id as license_id', 'l.status as license_status', 'l.expires_at', 'l.bound_ip',
-      'c.id as client_id', 'c.name as client_name',
-      'p.id as plan_id', 'p.code as plan_code', 'p.name as plan_name', 'p.version as plan_version', 'p.limits', 'p.features',
-    );
+  const rows = await preparedQuery<HeartbeatContext>(db, 'ls_heartbeat_context', `
+    select i.id as installation_id, i.status as installation_status, i.public_key_pem, i.key_id, i.fingerprint_hash,
+           l.id as license_id, l.status as license_status, l.expires_at, l.bound_ip,
+           c.id as client_id, c.name as client_name,
+           p.id as plan_id, p.code as plan_code, p.name as plan_name, p.version as plan_version, p.limits, p.features
+      from installations i
+      join licenses l on l.id = i.license_id
+      join clients c on c.id = l.client_id
+      join plans p on p.id = l.plan_id
+     where i.id = $1`, [installationId]);
+  return rows[0];
 }
 
 /**
@@ -113,13 +115,12 @@ export async function recordHeartbeat(
   db: Knex,
   h: { installationId: string; licenseId: string; ip: string; version: string; usage: Usage; fingerprintHash: string; at: Date },
 ): Promise<number> {
-  const res = await db.raw(
-    `with seq as (update licenses set lease_seq = lease_seq + 1 where id = ? returning lease_seq)
-     update installations set last_heartbeat_at = ?, last_ip = ?, version = ?, last_usage = ?, fingerprint_hash = ?
-     where id = ? returning (select lease_seq from seq) as seq`,
-    [h.licenseId, h.at, h.ip, h.version, JSON.stringify(h.usage), h.fingerprintHash, h.installationId],
-  );
-  return Number(res.rows[0].seq);
+  const rows = await preparedQuery<{ seq: number }>(db, 'ls_record_heartbeat', `
+    with seq as (update licenses set lease_seq = lease_seq + 1 where id = $1 returning lease_seq)
+    update installations set last_heartbeat_at = $2, last_ip = $3, version = $4, last_usage = $5, fingerprint_hash = $6
+     where id = $7 returning (select lease_seq from seq) as seq`,
+    [h.licenseId, h.at, h.ip, h.version, JSON.stringify(h.usage), h.fingerprintHash, h.installationId]);
+  return Number(rows[0]!.seq);
 }
 
 /** Leases issued outside a heartbeat (activation) take their sequence number here. */

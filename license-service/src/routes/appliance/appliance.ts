@@ -15,7 +15,14 @@ export function applianceRoutes(deps: Deps, router: Router): void {
   });
 
   router.get('/keys', (ctx) => {
-    ctx.body = { keys: deps.keyring.all.map((k) => ({ kid: k.kid, alg: 'RS256', publicKeyPem: k.publicKeyPem, active: k === deps.keyring.active })) };
+    ctx.body = {
+      keys: deps.keyring.all.map((k) => ({
+        kid: k.kid,
+        alg: k.privateKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'RS256',
+        publicKeyPem: k.publicKeyPem,
+        active: k === deps.keyring.active,
+      })),
+    };
   });
 
   router.post('/activate', async (ctx) => {
