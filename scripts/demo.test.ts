@@ -41,8 +41,8 @@ test('the demo runs the license service and an activated appliance, stops on Ctr
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.atendo.local', password }),
     });
     t.is(login.status, 200);
-    const { token: session } = (await login.json()) as { token: string };
-    const license: any = await (await fetch(`http://127.0.0.1:${appPort}/api/license`, { headers: { authorization: `Bearer ${session}` } })).json();
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const license: any = await (await fetch(`http://127.0.0.1:${appPort}/api/license`, { headers: { cookie } })).json();
     t.is(license.state, 'active');
     t.is(license.plan.code, 'demo');
     await first.stop();

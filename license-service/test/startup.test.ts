@@ -59,6 +59,7 @@ test('new signing keys are Ed25519; an RSA key (an older keyring) still signs le
     t.is(ed.privateKey.asymmetricKeyType, 'ed25519');
     const rsa = generateSigningKey(dir, 'rsa');
     t.is(rsa.privateKey.asymmetricKeyType, 'rsa');
+    t.throws(() => loadKeyring(dir), { message: /holds 2 signing keys; set SIGNING_KEY_ID/ }, 'with two keys, which signs is chosen, never guessed');
     const ring = loadKeyring(dir, rsa.kid);
     const trusted = new Map(ring.all.map((k) => [k.kid, crypto.createPublicKey(k.publicKeyPem)]));
     const lease = { format: 1, licenseId: 'l', seq: 1, notAfter: 'x', issuedAt: 'y', gracePeriodSeconds: 1, plan: {} } as never;

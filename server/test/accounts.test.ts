@@ -36,7 +36,7 @@ test('login sets an HttpOnly session cookie; wrong passwords and unknown emails 
   t.is(ok.res.body.user.role, 'admin');
   t.is(ok.res.body.user.password_hash, undefined);
   t.is((await app.api('GET', '/api/auth/me', { cookie: ok.cookie })).body.user.email, 'admin@loja.com.br');
-  t.is((await app.api('GET', '/api/auth/me', { headers: { authorization: `Bearer ${ok.token}` } })).status, 200, 'API clients use the bearer token');
+  t.is(ok.res.body.token, undefined, 'the token never reaches page scripts');
 
   const wrong = await app.api('POST', '/api/auth/login', { body: { email: 'admin@loja.com.br', password: 'not the password' }, localAddress: '127.0.3.1' });
   const unknown = await app.api('POST', '/api/auth/login', { body: { email: 'ninguem@loja.com.br', password: 'whatever12345' }, localAddress: '127.0.3.1' });
@@ -221,4 +221,28 @@ test('the first admin is made by the CLI, with the password from a file or stdin
   } finally {
     await fresh.close();
   }
+});
+
+test('a socket from another site is refused, even with a valid session cookie', async (t) => {
+  const { cookie } = await app.login('admin@loja.com.br', PASSWORD);
+  const { io } = await import('socket.io-client');
+  const s = io(app.url, { transports: ['websocket'], extraHeaders: { cookie, origin: 'https://evil.example' }, reconnection: false, forceNew: true });
+  const outcome = await new Promise<string>((resolve) => {
+    s.once('hello', () => resolve('connected'));
+    s.once('connect_error', () => resolve('refused'));
+  });
+  s.close();
+  t.is(outcome, 'refused');
+});
+
+test('guessing the current password through a stolen session is throttled', async (t) => {
+  await app.addUser({ email: 'jade@loja.com.br', role: 'attendant' });
+  const { cookie } = await app.login('jade@loja.com.br', PASSWORD);
+  for (let i = 0; i < 5; i++) {
+    const res = await app.api('POST', '/api/auth/password', { cookie, body: { currentPassword: `guess-${i}`, newPassword: 'a brand new secret' } });
+    t.is(res.body.error.code, 'wrong_password');
+  }
+  const blocked = await app.api('POST', '/api/auth/password', { cookie, body: { currentPassword: PASSWORD, newPassword: 'a brand new secret' } });
+  t.is(blocked.status, 429);
+  t.is(blocked.body.error.code, 'too_many_attempts');
 });

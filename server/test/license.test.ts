@@ -262,6 +262,8 @@ test('exactly one heartbeat per interval across processes', async (t) => {
   const workers = await Promise.all([1, 2, 3].map(() =>
     startWorker(loadConfig({ ...app.env, HEARTBEAT_TICK_SECONDS: '3600' }), { trustedKeys: service.trustedKeys, now: app.clock.now, log: createLogger('silent', 't') })));
   try {
+    // The test drives every tick itself: no timer may fire in the middle of a round.
+    await Promise.all(workers.map((w) => w.scheduler.stop()));
     const seq = async () => (await service.admin('GET', `/licenses/${lic.licenseId}`)).body.leaseSeq as number;
     const before = await seq();
     const schedulers = [app.web.scheduler, ...workers.map((w) => w.scheduler)];
@@ -274,6 +276,71 @@ test('exactly one heartbeat per interval across processes', async (t) => {
     }
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
+    await app.close();
+  }
+});
+
+test('concurrent requests cannot squeeze past the user limit', async (t) => {
+  const { app, cookie } = await activatedAppliance(service, { limits: { users: 3 } });
+  try {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => newUser(app, cookie, `race${i}@loja.com.br`)));
+    t.is(results.filter((r) => r.status === 201).length, 2, 'admin + 2 = the limit of 3');
+    t.true(results.filter((r) => r.status !== 201).every((r) => r.body.error.code === 'plan_limit_users'));
+    t.is((await licenseOf(app, cookie)).usage.users.used, 3);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a clock that ran ahead and was put right recovers by itself through the service time', async (t) => {
+  const own = await startLicenseServiceProcess();
+  const started = await activatedAppliance(own);
+  const { app } = started;
+  try {
+    await own.stop();
+    app.clock.advance(30 * DAY);
+    await app.web.scheduler.tick(); // the high-water mark follows the clock forward
+    await own.start();
+    app.clock.advance(-30 * DAY); // the admin fixes the clock
+    app.deps.license.invalidate();
+    const { cookie } = await app.login('admin@loja.com.br', PASSWORD);
+    t.is((await licenseOf(app, cookie)).reason, 'clock_tampered');
+    t.true(await app.web.scheduler.tick(), 'a heartbeat is sent even though none is "due"');
+    const view = await licenseOf(app, cookie);
+    t.is(view.state, 'active', JSON.stringify(view));
+  } finally {
+    await app.close();
+    await own.close();
+  }
+});
+
+test('setting the clock back by less than the tolerance buys no time', async (t) => {
+  const { app, cookie } = await activatedAppliance(service);
+  try {
+    const notAfter = Date.parse((await licenseOf(app, cookie)).leaseNotAfter);
+    // The appliance has seen a minute past its lease (its high-water mark) without reaching the service…
+    await app.deps.db('license_state').update({
+      trusted_time: new Date(notAfter + 60_000), last_error_code: 'service_unreachable', last_attempt_at: new Date(notAfter + 60_000),
+    });
+    // …and its clock is set back inside the lease, within the 5-minute tolerance.
+    app.clock.advance(notAfter - app.clock.now().getTime() - 3 * 60_000);
+    app.deps.license.invalidate();
+    const view = await licenseOf(app, cookie);
+    t.is(view.state, 'grace', 'deadlines are judged on the trusted time, not the set-back clock');
+  } finally {
+    await app.close();
+  }
+});
+
+test('several "check now" at once send one heartbeat', async (t) => {
+  const { lic, app, cookie } = await activatedAppliance(service);
+  try {
+    const seq = async () => (await service.admin('GET', `/licenses/${lic.licenseId}`)).body.leaseSeq as number;
+    const before = await seq();
+    const answers = await Promise.all(Array.from({ length: 4 }, () => app.api('POST', '/api/license/refresh', { cookie })));
+    t.true(answers.every((a) => a.status === 200 && a.body.state === 'active'));
+    t.is(await seq(), before + 1);
+  } finally {
     await app.close();
   }
 });

@@ -117,7 +117,7 @@ export interface TestAppliance {
   dataDir: string;
   redis: RunningRedis;
   api(method: string, route: string, opts?: { body?: unknown; cookie?: string; headers?: Record<string, string>; localAddress?: string }): Promise<HttpResult>;
-  login(email: string, password: string): Promise<{ cookie: string; token: string; res: HttpResult }>;
+  login(email: string, password: string): Promise<{ cookie: string; res: HttpResult }>;
   /** Makes a user directly through the command (bypasses HTTP, not the rules). */
   addUser(u: { email: string; role: Role; teamIds?: string[]; password?: string; name?: string }): Promise<string>;
   socket(cookie: string): Promise<Socket>;
@@ -155,7 +155,7 @@ export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys
     login: async (email, password) => {
       const res = await api('POST', '/api/auth/login', { body: { email, password } });
       const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0] ?? '';
-      return { cookie: setCookie.split(';')[0]!, token: res.body.token, res };
+      return { cookie: setCookie.split(';')[0]!, res };
     },
     addUser: async (u) => {
       const input = { email: u.email, name: u.name ?? u.email.split('@')[0]!, password: u.password ?? PASSWORD };

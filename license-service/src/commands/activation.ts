@@ -63,6 +63,9 @@ export async function activate(
   if (keyHash) subjects.push({ key: `key:${keyHash}`, limit: cfg.GUESS_LIMIT_PER_KEY });
   const wait = await deps.attempts.blockedFor(subjects);
   if (wait > 0) {
+    // Recorded once per IP and window: a flood of refused requests must not become a flood of writes.
+    const first = await deps.redis.set(`ls:throttle-audited:${ip}`, '1', 'EX', wait, 'NX');
+    if (first !== 'OK') throw tooManyAttempts(wait);
     throw await refuse(deps, tooManyAttempts(wait), { actor: 'appliance', ip, action: 'security.activation_throttled' });
   }
   const failed = async (error: AppError, extra: { licenseId?: string; detail?: unknown } = {}) => {

@@ -71,6 +71,11 @@ export function loadKeyring(dir: string, activeKid?: string): Keyring {
   }
   if (all.length === 0) throw new Error(`no signing key in ${dir}; create one with \`license-admin keys generate\``);
   all.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  // With several keys, which one signs is a deliberate choice: a new key must reach appliances before it
+  // signs, so "the newest file" would cut every appliance off the moment the next key is generated.
+  if (all.length > 1 && !activeKid) {
+    throw new Error(`${dir} holds ${all.length} signing keys; set SIGNING_KEY_ID to the one that signs (${all.map((k) => k.kid).join(', ')})`);
+  }
   const active = activeKid ? all.find((k) => k.kid === activeKid) : all[0];
   if (!active) throw new Error(`SIGNING_KEY_ID ${activeKid} is not in ${dir}`);
   return { active, all };

@@ -3,7 +3,7 @@ import { activationRequest } from '../../../license-service/protocol/applianceRe
 import { checkLicenseKey } from '../../../license-service/protocol/licenseKey.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import { machineFingerprint } from '../license/fingerprint.js';
+import { installationFingerprint } from '../license/fingerprint.js';
 import { loadOrCreateInstallationKey } from '../license/installationKey.js';
 import { loadLicenseState } from '../repositories/licenseState.js';
 import { insertAudit } from '../repositories/audit.js';
@@ -29,7 +29,7 @@ export async function activateLicense(deps: Deps, licenseKey: string): Promise<A
       checked.reason === 'checksum' ? 'the license key has a typo (its check characters do not match)' : 'this is not an Atendo license key');
   }
   const key = loadOrCreateInstallationKey(deps.config.DATA_DIR);
-  const fingerprint = await machineFingerprint();
+  const fingerprint = await installationFingerprint(deps.config.DATA_DIR);
   const previous = await loadLicenseState(deps.db);
   const { answer, nonce } = await postWithClockCorrection(deps, '/v1/activate', Number(previous?.clock_offset_ms ?? 0), (now, n) =>
     activationRequest({

@@ -1,6 +1,6 @@
 import { heartbeatRequest } from '../../../license-service/protocol/applianceRequests.js';
 import type { Deps } from '../deps.js';
-import { machineFingerprint } from '../license/fingerprint.js';
+import { installationFingerprint } from '../license/fingerprint.js';
 import { loadInstallationKey } from '../license/installationKey.js';
 import { loadLicenseState, recordLicenseFailure } from '../repositories/licenseState.js';
 import { APPLIANCE_VERSION } from '../version.js';
@@ -18,7 +18,7 @@ export async function sendHeartbeat(deps: Deps): Promise<HeartbeatOutcome> {
   const row = await loadLicenseState(deps.db);
   if (!row) return 'not_activated';
   const key = loadInstallationKey(deps.config.DATA_DIR);
-  const fingerprint = await machineFingerprint();
+  const fingerprint = await installationFingerprint(deps.config.DATA_DIR);
   const offset = Number(row.clock_offset_ms);
   const usage = await collectUsage(deps, new Date(deps.now().getTime() + offset));
   const { answer, nonce, offsetMs } = await postWithClockCorrection(deps, '/v1/heartbeat', offset, (now, n) =>

@@ -47,7 +47,7 @@ export async function acceptLease(
   }
   if (l.seq <= expect.previousSeq) throw new AppError(502, 'lease_rejected', 'the lease is older than the one in force');
   const serviceTime = new Date(l.serviceTime);
-  await saveLease(deps.db, {
+  const stored = await saveLease(deps.db, {
     installationId: l.installationId,
     installationKeyId: l.installationKeyId,
     envelope: JSON.stringify(envelope),
@@ -55,6 +55,7 @@ export async function acceptLease(
     clockOffsetMs: serviceTime.getTime() - deps.now().getTime(),
     serviceTime,
   });
+  if (!stored) throw new AppError(502, 'lease_rejected', 'a newer lease is already in force');
   deps.license.invalidate();
   await deps.redis.publish('license:changed', '1').catch(() => 0);
   return envelope as LeaseEnvelope;

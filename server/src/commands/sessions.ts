@@ -68,8 +68,13 @@ export async function changeOwnPassword(
   deps: Deps,
   input: { userId: string; currentPassword: string; newPassword: string; ip: string; userAgent: string },
 ): Promise<NewSession> {
+  // A stolen session must not become a way to guess the password: same throttle as login.
+  const subject = { key: `password-change:${input.userId}`, limit: deps.config.LOGIN_LIMIT_PER_ACCOUNT };
+  const wait = await deps.attempts.blockedFor([subject]);
+  if (wait > 0) throw tooManyAttempts(wait);
   const user = await findUser(deps.db, input.userId);
   if (!user || !(await verifyPassword(input.currentPassword, user.password_hash))) {
+    await deps.attempts.recordFailure([subject.key]);
     throw new AppError(400, 'wrong_password', 'the current password is not right');
   }
   await updateUser(deps.db, user.id, { password_hash: await hashPassword(input.newPassword) });

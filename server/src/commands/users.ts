@@ -22,11 +22,13 @@ export async function createUser(
   input: { email: string; name: string; role: Role; password: string; teamIds: string[] },
   ip: string,
 ): Promise<UserWithTeams> {
-  await assertCanAddActiveUser(deps.db, await deps.license.snapshot());
+  const snap = await deps.license.snapshot();
+  assertWritable(snap);
   if (await findUserByEmail(deps.db, input.email)) throw conflict('email_taken', `a user with ${input.email} exists`);
   await assertTeamsExist(deps, input.teamIds);
   const passwordHash = await hashPassword(input.password);
   const id = await deps.db.transaction(async (trx) => {
+    await assertCanAddActiveUser(trx, snap);
     const user = await insertUser(trx, { email: input.email, name: input.name, role: input.role, password_hash: passwordHash });
     await setUserTeams(trx, user.id, [...new Set(input.teamIds)]);
     await insertAudit(trx, { actorUserId: actor.id, action: 'user.create', subjectType: 'user', subjectId: user.id, ip, detail: { role: input.role, teamIds: input.teamIds } });
@@ -53,11 +55,11 @@ export async function changeUser(
   const onlyDisabling = patch.disabled === true && patch.name === undefined && patch.role === undefined && patch.teamIds === undefined;
   if (!onlyDisabling) assertWritable(snap);
   const enabling = patch.disabled === false && before.disabled_at !== null;
-  if (enabling) await assertCanAddActiveUser(deps.db, snap);
   const losesAdmin = before.role === 'admin' && !before.disabled_at && (patch.disabled === true || (patch.role && patch.role !== 'admin'));
   if (losesAdmin && (await countAdmins(deps.db)) <= 1) throw conflict('last_admin', 'the last active admin cannot be disabled or demoted');
   if (patch.teamIds) await assertTeamsExist(deps, patch.teamIds);
   await deps.db.transaction(async (trx) => {
+    if (enabling) await assertCanAddActiveUser(trx, snap);
     await updateUser(trx, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.role !== undefined ? { role: patch.role } : {}),

@@ -2,4 +2,5 @@ import { vendorKeysOrExit } from './vendorKeys.js';
 import { runProcess } from '../processes/runProcess.js';
 import { startWeb } from '../processes/web.js';
 
-void runProcess('atendo-web', (config) => startWeb(config, { trustedKeys: vendorKeysOrExit() }));
+const trustedKeys = vendorKeysOrExit();
+void runProcess('atendo-web', (config) => startWeb(config, { trustedKeys }));

@@ -2,4 +2,5 @@ import { vendorKeysOrExit } from './vendorKeys.js';
 import { runProcess } from '../processes/runProcess.js';
 import { startWorker } from '../processes/worker.js';
 
-void runProcess('atendo-worker', (config) => startWorker(config, { trustedKeys: vendorKeysOrExit() }));
+const trustedKeys = vendorKeysOrExit();
+void runProcess('atendo-worker', (config) => startWorker(config, { trustedKeys }));

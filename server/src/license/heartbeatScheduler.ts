@@ -21,16 +21,24 @@ export function nextHeartbeatAt(snap: LicenseSnapshot): Date | null {
   return new Date(Math.max(lastOk, lastAttempt) + interval);
 }
 
+/** States a heartbeat can repair at once: the service's signed time and a fresh lease fix both. */
+const REPAIRABLE = new Set(['clock_tampered', 'lease_invalid']);
+
 /**
  * Every process (web and workers) ticks; exactly one sends each heartbeat. A Redis lock keeps two
  * processes from sending at once, and the due-check is repeated from the database after taking it, so a
  * process that took the lock just after another one's heartbeat sends nothing.
- * Each tick also moves the trusted-time high-water mark forward.
+ *
+ * Each tick also moves the trusted-time high-water mark forward, by the wall clock and by the monotonic
+ * time elapsed since the last tick (which no clock change can stop), so small repeated setbacks of the
+ * wall clock gain nothing. A clock found set back is not a dead end: a heartbeat is still sent (once a
+ * minute at most), and the service's signed time repairs it.
  */
 export class HeartbeatScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
-  private readonly id = crypto.randomUUID();
+  private lastTick: { mono: bigint; trusted: number } | null = null;
+  private lastRepairAttempt: bigint | null = null;
 
   constructor(private readonly deps: Deps) {}
 
@@ -60,21 +68,58 @@ export class HeartbeatScheduler {
 
   private async checkAndSend(): Promise<boolean> {
     const { deps } = this;
-    let snap = await deps.license.snapshot();
+    const snap = await deps.license.snapshot();
     if (!snap.stored) return false;
-    if (snap.reason !== 'clock_tampered') await advanceTrustedTime(deps.db, snap.now);
+    await this.advanceTrustedTime(snap);
+    if (REPAIRABLE.has(snap.reason ?? '')) {
+      const mono = process.hrtime.bigint();
+      if (this.lastRepairAttempt !== null && mono - this.lastRepairAttempt < BigInt(RETRY_AFTER_FAILURE_MS) * 1_000_000n) return false;
+      this.lastRepairAttempt = mono;
+      return (await withHeartbeatLock(deps, async () => { await sendHeartbeat(deps); return true; })) ?? false;
+    }
     if (snap.now < nextHeartbeatAt(snap)!) return false;
-    const locked = await deps.redis.set(LOCK_KEY, this.id, 'PX', LOCK_MS, 'NX');
-    if (locked !== 'OK') return false;
-    try {
+    const sent = await withHeartbeatLock(deps, async () => {
       deps.license.invalidate();
-      snap = await deps.license.snapshot();
-      if (snap.now < nextHeartbeatAt(snap)!) return false;
+      const fresh = await deps.license.snapshot();
+      if (fresh.now < nextHeartbeatAt(fresh)!) return false;
       await sendHeartbeat(deps);
       return true;
-    } finally {
-      // Release only our own lock.
-      await deps.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`, 1, LOCK_KEY, this.id);
-    }
+    });
+    return sent ?? false;
+  }
+
+  private async advanceTrustedTime(snap: LicenseSnapshot): Promise<void> {
+    const mono = process.hrtime.bigint();
+    let candidate = snap.reason === 'clock_tampered' ? 0 : snap.now.getTime();
+    if (this.lastTick) candidate = Math.max(candidate, this.lastTick.trusted + Number((mono - this.lastTick.mono) / 1_000_000n));
+    candidate = Math.max(candidate, snap.stored!.trustedTime.getTime());
+    this.lastTick = { mono, trusted: candidate };
+    await advanceTrustedTime(this.deps.db, new Date(candidate));
+  }
+}
+
+/** Runs `fn` holding the cluster-wide heartbeat lock; null when another process holds it. */
+async function withHeartbeatLock<T>(deps: Deps, fn: () => Promise<T>): Promise<T | null> {
+  const id = crypto.randomUUID();
+  if ((await deps.redis.set(LOCK_KEY, id, 'PX', LOCK_MS, 'NX')) !== 'OK') return null;
+  try {
+    return await fn();
+  } finally {
+    // Release only our own lock.
+    await deps.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`, 1, LOCK_KEY, id);
+  }
+}
+
+/**
+ * A heartbeat now (the admin's "check now", the CLI), under the same lock as the scheduler. When another
+ * process is sending one this moment, it waits for that one instead of sending a second.
+ */
+export async function heartbeatNow(deps: Deps): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const sent = await withHeartbeatLock(deps, async () => { await sendHeartbeat(deps); return true; });
+    if (sent) return;
+    await new Promise((r) => setTimeout(r, 200));
+    if (!(await deps.redis.exists(LOCK_KEY))) return;
   }
 }

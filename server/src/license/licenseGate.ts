@@ -13,7 +13,9 @@ import type { TrustedKeys } from './trust.js';
 export class LicenseGate {
   private cache: { stored: StoredLicense | null; lease: Lease | null } | null = null;
   private loadedAt = 0;
-  private loading: Promise<void> | null = null;
+  /** Bumped by invalidate(): a load that started before it must not count as fresh. */
+  private generation = 0;
+  private loading: { generation: number; done: Promise<void> } | null = null;
 
   constructor(
     private readonly db: Knex,
@@ -23,18 +25,23 @@ export class LicenseGate {
   ) {}
 
   async snapshot(): Promise<LicenseSnapshot> {
-    if (!this.cache || Date.now() - this.loadedAt > this.cacheMs) {
-      this.loading ??= this.load().finally(() => { this.loading = null; });
-      await this.loading;
+    while (!this.cache || this.loadedAt === 0 || Date.now() - this.loadedAt > this.cacheMs) {
+      if (!this.loading || this.loading.generation !== this.generation) {
+        const generation = this.generation;
+        const done = this.load(generation).finally(() => { if (this.loading?.done === done) this.loading = null; });
+        this.loading = { generation, done };
+      }
+      await this.loading.done;
     }
-    return computeLicenseState(this.cache!.stored, this.cache!.lease, this.localNow());
+    return computeLicenseState(this.cache.stored, this.cache.lease, this.localNow());
   }
 
   invalidate(): void {
+    this.generation++;
     this.loadedAt = 0;
   }
 
-  private async load(): Promise<void> {
+  private async load(generation: number): Promise<void> {
     const row = await loadLicenseState(this.db);
     let lease: Lease | null = null;
     if (row) {
@@ -59,6 +66,7 @@ export class LicenseGate {
           }
         : null,
     };
-    this.loadedAt = Date.now();
+    // Invalidated while reading: keep the data, but do not call it fresh.
+    this.loadedAt = generation === this.generation ? Date.now() : 0;
   }
 }

@@ -49,16 +49,19 @@ export function computeLicenseState(stored: StoredLicense | null, lease: Lease |
   if (!lease || lease.installationId !== stored.installationId || lease.seq !== stored.leaseSeq) return snap('restricted', 'lease_invalid');
   if (now.getTime() < stored.trustedTime.getTime() - CLOCK_TOLERANCE_MS) return snap('restricted', 'clock_tampered');
   if (stored.definitiveError) return snap('restricted', stored.definitiveError);
+  // Deadlines are judged on the later of the clock and the trusted time, so setbacks within the
+  // tolerance buy nothing either.
+  const at = Math.max(now.getTime(), stored.trustedTime.getTime());
   const expiresAt = Date.parse(lease.licenseExpiresAt);
-  if (expiresAt <= now.getTime()) return snap('restricted', 'license_expired');
+  if (expiresAt <= at) return snap('restricted', 'license_expired');
   const notAfter = Date.parse(lease.notAfter);
-  if (now.getTime() < notAfter) {
-    if (expiresAt - now.getTime() < WARNING_BEFORE_EXPIRY_MS) return snap('warning', 'license_expiring');
+  if (at < notAfter) {
+    if (expiresAt - at < WARNING_BEFORE_EXPIRY_MS) return snap('warning', 'license_expiring');
     const failedSince = stored.lastAttemptAt && stored.lastErrorCode
       && (!stored.lastSuccessAt || stored.lastAttemptAt > stored.lastSuccessAt);
     return failedSince ? snap('warning', 'service_unreachable') : snap('active', null);
   }
   const graceEndsAt = new Date(notAfter + lease.gracePeriodSeconds * 1000);
-  if (now < graceEndsAt) return snap('grace', 'service_unreachable', graceEndsAt);
+  if (at < graceEndsAt.getTime()) return snap('grace', 'service_unreachable', graceEndsAt);
   return snap('restricted', 'grace_over', graceEndsAt);
 }

@@ -17,9 +17,15 @@ export function assertFeature(snap: LicenseSnapshot, feature: keyof PlanFeatures
   if (!planOf(snap).features[feature]) throw featureDisabled(feature);
 }
 
-/** Before a user becomes active (created or re-enabled). */
-export async function assertCanAddActiveUser(db: Knex, snap: LicenseSnapshot): Promise<void> {
+/**
+ * Before a user becomes active (created or re-enabled). Call it inside the transaction that activates
+ * the user: it takes a transaction-scoped lock, so concurrent requests count one after another and
+ * cannot all squeeze under the limit.
+ */
+export async function assertCanAddActiveUser(trx: Knex.Transaction, snap: LicenseSnapshot): Promise<void> {
   assertWritable(snap);
+  await trx.raw(`select pg_advisory_xact_lock(hashtext('atendo:plan:users'))`);
+  const db = trx;
   const limit = planOf(snap).limits.users;
   const used = await countActiveUsers(db);
   if (used + 1 > limit) throw planLimit('users', limit, used);

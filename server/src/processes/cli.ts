@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildDeps, closeDeps } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { activateLicense } from '../commands/licenseActivation.js';
-import { sendHeartbeat } from '../commands/licenseHeartbeat.js';
+import { heartbeatNow } from '../license/heartbeatScheduler.js';
 import { collectUsage } from '../commands/usage.js';
 import { createFirstAdmin } from '../commands/users.js';
 import { AppError } from '../errors.js';
@@ -78,9 +78,12 @@ export async function runCli(argv: string[], trustedKeys: TrustedKeys): Promise<
         return 0;
       }
       case 'heartbeat': {
-        const outcome = await sendHeartbeat(deps);
-        process.stdout.write(`${outcome}\n`);
-        return outcome === 'ok' ? 0 : 1;
+        await heartbeatNow(deps);
+        deps.license.invalidate();
+        const snap = await deps.license.snapshot();
+        const ok = snap.stored?.lastErrorCode === null;
+        process.stdout.write(ok ? 'ok\n' : `failed: ${snap.stored?.lastErrorCode}: ${snap.stored?.lastErrorMessage}\n`);
+        return ok ? 0 : 1;
       }
       default:
         throw usage(`unknown command ${command}`);

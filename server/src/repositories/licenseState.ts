@@ -20,11 +20,15 @@ export async function loadLicenseState(db: Knex): Promise<LicenseStateRow | unde
   return db('license_state').where({ id: 1 }).first();
 }
 
-/** Stores a new verified lease: clears errors, moves trusted time to the service's signed time. */
+/**
+ * Stores a new verified lease: clears errors, moves trusted time to the service's signed time. Only a
+ * newer lease (higher seq) or one for a new installation replaces the stored one, in the same statement,
+ * so a slow answer can never overwrite a fresher lease. Returns whether it was stored.
+ */
 export async function saveLease(
   db: Knex,
   l: { installationId: string; installationKeyId: string; envelope: string; seq: number; clockOffsetMs: number; serviceTime: Date },
-): Promise<void> {
+): Promise<boolean> {
   const row = {
     id: 1,
     installation_id: l.installationId,
@@ -40,7 +44,11 @@ export async function saveLease(
     definitive_error: null,
     updated_at: db.fn.now(),
   };
-  await db('license_state').insert(row).onConflict('id').merge();
+  const stored = await db('license_state').insert(row).onConflict('id').merge()
+    .where('license_state.lease_seq', '<', l.seq)
+    .orWhere('license_state.installation_id', '<>', l.installationId)
+    .returning('id');
+  return stored.length === 1;
 }
 
 export async function recordLicenseFailure(
@@ -54,10 +62,6 @@ export async function recordLicenseFailure(
     ...(f.definitive ? { definitive_error: f.code } : {}),
     updated_at: db.fn.now(),
   });
-}
-
-export async function updateClockOffset(db: Knex, offsetMs: number): Promise<void> {
-  await db('license_state').where({ id: 1 }).update({ clock_offset_ms: offsetMs, updated_at: db.fn.now() });
 }
 
 /** Moves the high-water mark forward (never back): called with the corrected clock as it runs. */

@@ -19,6 +19,11 @@ export function attachSockets(server: http.Server, deps: Deps): SocketHub {
     serveClient: false,
     adapter: createAdapter(pub, sub, { key: 'atendo:sockets' }),
     cors: { origin: new URL(deps.config.PUBLIC_URL).origin, credentials: true },
+    // CORS does not cover WebSocket upgrades: a browser on another site must not ride the session cookie.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, !origin || origin === new URL(deps.config.PUBLIC_URL).origin || origin === `http://${req.headers.host}`);
+    },
   });
 
   io.use(async (socket, next) => {

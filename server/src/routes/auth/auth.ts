@@ -22,8 +22,8 @@ export function authRoutes(deps: Deps, router: Router): void {
     const { session, user } = await login(deps, { ...input, ip: ctx.state.ip, userAgent: ctx.get('user-agent') });
     setSessionCookie(ctx, deps, session);
     ctx.set('Cache-Control', 'no-store');
-    // The token is also returned for API clients (Authorization: Bearer); the dashboard uses the cookie.
-    ctx.body = { user: presentUser((await findUser(deps.db, user.id))!), token: session.token, expiresAt: session.expiresAt.toISOString() };
+    // The token travels only in the HttpOnly cookie, out of reach of page scripts.
+    ctx.body = { user: presentUser((await findUser(deps.db, user.id))!), expiresAt: session.expiresAt.toISOString() };
   });
 
   router.post('/auth/logout', requireSession(deps), async (ctx) => {
@@ -40,6 +40,6 @@ export function authRoutes(deps: Deps, router: Router): void {
     const input = parse(ChangePassword, ctx.state.body);
     const session = await changeOwnPassword(deps, { userId: ctx.state.user!.id, ...input, ip: ctx.state.ip, userAgent: ctx.get('user-agent') });
     setSessionCookie(ctx, deps, session);
-    ctx.body = { token: session.token, expiresAt: session.expiresAt.toISOString() };
+    ctx.body = { expiresAt: session.expiresAt.toISOString() };
   });
 }

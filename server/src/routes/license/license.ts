@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Deps } from '../../deps.js';
-import { sendHeartbeat } from '../../commands/licenseHeartbeat.js';
 import { collectUsage } from '../../commands/usage.js';
+import { heartbeatNow } from '../../license/heartbeatScheduler.js';
 import { authorize } from '../../policies/roles.js';
 import { presentLicense } from '../../presenters/license.js';
 
@@ -15,7 +15,8 @@ export function licenseRoutes(deps: Deps, router: Router): void {
   /** "Check now": after a renewal or rebind, the admin need not wait for the next heartbeat. */
   router.post('/license/refresh', async (ctx) => {
     authorize(ctx.state.user!, 'license.manage');
-    await sendHeartbeat(deps);
+    await heartbeatNow(deps);
+    deps.license.invalidate();
     const snap = await deps.license.snapshot();
     ctx.body = presentLicense(snap, await collectUsage(deps, snap.now));
   });
