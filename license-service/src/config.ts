@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isProxyEntry } from '../kit/sourceIp.js';
 
 /** Reads and validates the environment once. The only place in the license service that touches process.env. */
 const adminToken = z
@@ -41,7 +42,8 @@ const schema = z.object({
   STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(3600),
   MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
   /** Peers whose X-Forwarded-For is believed: comma-separated IPs. Empty means the socket address only. */
-  TRUSTED_PROXIES: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  TRUSTED_PROXIES: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.every(isProxyEntry), 'comma-separated IP addresses or CIDR ranges such as 172.18.0.0/16'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** Failed attempts (bad key, bad admin token, bad signature) allowed per window, per IP and per key. */
   GUESS_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),

@@ -258,3 +258,9 @@ test('a machine activated moments ago is not stale, even before its first heartb
   const stale = await svc.admin('GET', '/installations?stale=true&limit=200');
   t.false(stale.body.items.some((i: any) => i.licenseId === lic.licenseId));
 });
+
+test('an IP typed by the admin is stored in the spelling the service sees', async (t) => {
+  const lic = await issueTestLicense(svc);
+  const res = await svc.admin('POST', `/licenses/${lic.licenseId}/rebind`, { ip: '2001:DB8:0:0::0:1' });
+  t.is(res.body.boundIp, '2001:db8::1');
+});

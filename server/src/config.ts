@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isProxyEntry } from '../../license-service/kit/sourceIp.js';
 
 /** Reads and validates the environment once. The only place in the appliance that touches process.env. */
 const timezone = z.string().refine((tz) => {
@@ -30,7 +31,8 @@ const schema = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
   /** How often each process checks whether the license heartbeat is due (one process sends it). */
   HEARTBEAT_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
-  TRUSTED_PROXIES: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  TRUSTED_PROXIES: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.every(isProxyEntry), 'comma-separated IP addresses or CIDR ranges such as 172.18.0.0/16'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -105,3 +105,23 @@ test('monthly quotas are exact under concurrency and restart at the month bounda
     await app.close();
   }
 });
+
+test('features and the connection limit come from the lease, with their stable codes', async (t) => {
+  const { assertFeature, assertCanAddConnection } = await import('../src/policies/plan.js');
+  const app = await startTestAppliance({ licenseUrl: service.url, trustedKeys: service.trustedKeys });
+  try {
+    await activateLicense(app.deps, (await service.issueLicense({ limits: { connections: 2 }, features: { instagram: false } })).key);
+    const snap = await app.deps.license.snapshot();
+    t.throws(() => assertFeature(snap, 'instagram'), { message: /does not include instagram/ });
+    t.notThrows(() => assertFeature(snap, 'chatbot'));
+    t.notThrows(() => assertCanAddConnection(snap, 1));
+    const refused = t.throws(() => assertCanAddConnection(snap, 2)) as unknown as { code: string; details: { limit: number } };
+    t.is(refused.code, 'plan_limit_connections');
+    t.is(refused.details.limit, 2);
+    const feature = t.throws(() => assertFeature(snap, 'instagram')) as unknown as { code: string; status: number };
+    t.is(feature.code, 'plan_feature_disabled');
+    t.is(feature.status, 403);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.js';
-import { sourceIp } from '../sourceIp.js';
+import { sourceIp, trustedProxies } from '../sourceIp.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -17,13 +17,14 @@ declare module 'koa' {
  * Gives every request an id, its client IP (trusted proxies only) and a child logger; logs one line per
  * request. Successful requests to `quietPaths` (frequent machine traffic) are logged at debug.
  */
-export function requestContext(log: Logger, trustedProxies: readonly string[], quietPaths: readonly string[] = []): Middleware {
+export function requestContext(log: Logger, trustedProxies_: readonly string[], quietPaths: readonly string[] = []): Middleware {
+  const isTrusted = trustedProxies(trustedProxies_);
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('x-request-id');
     const requestId = /^[\w.-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.ip = sourceIp(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined, trustedProxies);
+    ctx.state.ip = sourceIp(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for') || undefined, isTrusted);
     ctx.state.log = log.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     try {

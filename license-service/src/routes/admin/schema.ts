@@ -1,11 +1,13 @@
 import net from 'node:net';
 import { z } from 'zod';
+import { canonicalIp } from '../../../kit/sourceIp.js';
 import { checkTaxId } from '../../lib/taxId.js';
 
 const count = z.number().int().min(0).max(1_000_000_000);
 const limits = z.strictObject({ users: count, connections: count, messagesPerMonth: count, campaignsPerMonth: count });
 const features = z.strictObject({ instagram: z.boolean(), chatbot: z.boolean(), campaigns: z.boolean(), api: z.boolean() });
-const ip = z.string().refine((s) => net.isIP(s) !== 0, 'must be an IPv4 or IPv6 address');
+// Stored in one spelling, so it compares equal to the address the service sees.
+const ip = z.string().refine((s) => net.isIP(s) !== 0, 'must be an IPv4 or IPv6 address').transform(canonicalIp);
 const future = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const PlanCreate = z.strictObject({
