@@ -17,6 +17,11 @@ export type LicenseKeyCheck =
   | { ok: true; normalized: string }
   | { ok: false; reason: 'format' | 'checksum' };
 
+/** What to tell a person whose key failed checkLicenseKey. */
+export function licenseKeyProblem(reason: 'format' | 'checksum'): string {
+  return reason === 'checksum' ? 'the license key has a typo (its check characters do not match)' : 'this is not an Atendo license key';
+}
+
 export function generateLicenseKey(): string {
   const bytes = crypto.randomBytes(DATA_CHARS);
   let data = '';

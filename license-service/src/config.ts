@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError, loadEnv } from '../kit/loadEnv.js';
 import { isProxyEntry } from '../kit/sourceIp.js';
 
 /** Reads and validates the environment once. The only place in the license service that touches process.env. */
@@ -54,13 +55,8 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return result.data;
+  return loadEnv(schema, env);
 }

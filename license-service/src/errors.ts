@@ -1,11 +1,11 @@
 import { AppError } from '../kit/errors.js';
+import { licenseKeyProblem } from '../protocol/licenseKey.js';
 
 export * from '../kit/errors.js';
 
 // Appliance protocol (see protocol/PROTOCOL.md).
 export const invalidLicenseKey = (reason: 'format' | 'checksum') =>
-  new AppError(400, 'invalid_license_key',
-    reason === 'checksum' ? 'the license key has a typo (its check characters do not match)' : 'this is not an Atendo license key');
+  new AppError(400, 'invalid_license_key', licenseKeyProblem(reason));
 export const licenseNotFound = () => new AppError(404, 'license_not_found', 'no license has this key');
 export const licenseRevoked = () => new AppError(403, 'license_revoked', 'this license was revoked');
 export const licenseSuspended = () => new AppError(403, 'license_suspended', 'this license is suspended');

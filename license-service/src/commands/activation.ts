@@ -10,26 +10,16 @@ import type { LeaseEnvelope } from '../../protocol/lease.js';
 import { assertLicenseUsable } from '../policies/licenseStanding.js';
 import { findClient } from '../repositories/clients.js';
 import {
-  findActiveInstallation, insertInstallation, nextLeaseSeq, updateInstallationOnActivation, type Fingerprint,
+  findActiveInstallation, insertInstallation, nextLeaseSeq, updateInstallationOnActivation,
 } from '../repositories/installations.js';
 import { findLicenseByKeyHash, updateLicense } from '../repositories/licenses.js';
 import { insertAudit } from '../repositories/audit.js';
 import { findPlan } from '../repositories/plans.js';
+import type { ActivateRequest } from '../routes/appliance/schema.js';
 import { refuse } from './auditTrail.js';
 import { fingerprintHash } from './fingerprintHash.js';
 import { issueLease } from './leaseIssuer.js';
 import { checkFreshness } from './requestFreshness.js';
-
-export interface ActivateRequest {
-  type: 'activate';
-  licenseKey: string;
-  publicKeyPem: string;
-  fingerprint: Fingerprint;
-  hostname: string;
-  version: string;
-  timestamp: string;
-  nonce: string;
-}
 
 type Outcome =
   | { ok: ActivationResult }

@@ -5,22 +5,13 @@ import type { LeaseEnvelope } from '../../protocol/lease.js';
 import { verifyBody } from '../../protocol/requestSigning.js';
 import { assertLicenseUsable } from '../policies/licenseStanding.js';
 import { insertAudit } from '../repositories/audit.js';
-import { loadHeartbeatContext, recordHeartbeat, type Fingerprint, type Usage } from '../repositories/installations.js';
+import { loadHeartbeatContext, recordHeartbeat } from '../repositories/installations.js';
+import type { HeartbeatRequest } from '../routes/appliance/schema.js';
 import { updateLicense } from '../repositories/licenses.js';
 import { refuse } from './auditTrail.js';
 import { fingerprintHash } from './fingerprintHash.js';
 import { issueLease } from './leaseIssuer.js';
 import { checkFreshness } from './requestFreshness.js';
-
-export interface HeartbeatRequest {
-  type: 'heartbeat';
-  installationId: string;
-  timestamp: string;
-  nonce: string;
-  version: string;
-  fingerprint: Fingerprint;
-  usage: Usage;
-}
 
 // Public keys parsed once per installation: parsing PEM costs more than verifying a signature.
 const keyCache = new Map<string, crypto.KeyObject>();

@@ -1,22 +1,11 @@
 import type { Knex } from 'knex';
+import type { Fingerprint, Usage } from '../../protocol/applianceRequests.js';
 import type { PlanFeatures, PlanLimits } from '../../protocol/lease.js';
+
+export type { Fingerprint, Usage };
 import { pageQuery } from '../../kit/cursor.js';
 import { preparedQuery } from '../../kit/db.js';
 import type { LicenseStatus } from './licenses.js';
-
-export interface Usage {
-  users: number;
-  connections: number;
-  messagesThisMonth: number;
-  campaignsThisMonth: number;
-}
-
-export interface Fingerprint {
-  machineId: string;
-  hostname: string;
-  macs: string[];
-  cpu: string;
-}
 
 export interface InstallationRow {
   id: string;
@@ -64,10 +53,6 @@ export async function insertInstallation(
     .insert({ ...i, fingerprint: JSON.stringify(i.fingerprint) })
     .returning('*');
   return row;
-}
-
-export async function findInstallation(db: Knex, id: string): Promise<InstallationRow | undefined> {
-  return db('installations').where({ id }).first();
 }
 
 export async function findActiveInstallation(db: Knex, licenseId: string): Promise<InstallationRow | undefined> {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { activationRequest } from '../../../license-service/protocol/applianceRequests.js';
-import { checkLicenseKey } from '../../../license-service/protocol/licenseKey.js';
+import { checkLicenseKey, licenseKeyProblem } from '../../../license-service/protocol/licenseKey.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { installationFingerprint } from '../license/fingerprint.js';
@@ -25,8 +25,7 @@ export interface ActivationSummary {
 export async function activateLicense(deps: Deps, licenseKey: string): Promise<ActivationSummary> {
   const checked = checkLicenseKey(licenseKey);
   if (!checked.ok) {
-    throw new AppError(400, 'invalid_license_key',
-      checked.reason === 'checksum' ? 'the license key has a typo (its check characters do not match)' : 'this is not an Atendo license key');
+    throw new AppError(400, 'invalid_license_key', licenseKeyProblem(checked.reason));
   }
   const key = loadOrCreateInstallationKey(deps.config.DATA_DIR);
   const fingerprint = await installationFingerprint(deps.config.DATA_DIR);

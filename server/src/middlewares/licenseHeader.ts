@@ -19,15 +19,3 @@ export function licenseHeader(deps: Deps): Middleware {
     }
   };
 }
-
-export function httpMetrics(deps: Deps): Middleware {
-  return async (ctx, next) => {
-    const end = deps.metrics.httpDuration.startTimer({ method: ctx.method });
-    try {
-      await next();
-    } finally {
-      end();
-      deps.metrics.httpRequests.inc({ method: ctx.method, status: String(ctx.status) });
-    }
-  };
-}

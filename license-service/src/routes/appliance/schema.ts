@@ -22,6 +22,8 @@ export const ActivateBody = z.strictObject({
   nonce,
 });
 
+export type ActivateRequest = z.infer<typeof ActivateBody>;
+
 export const HeartbeatBody = z.strictObject({
   type: z.literal('heartbeat'),
   installationId: z.uuid(),
@@ -31,3 +33,5 @@ export const HeartbeatBody = z.strictObject({
   fingerprint,
   usage: z.strictObject({ users: counter, connections: counter, messagesThisMonth: counter, campaignsThisMonth: counter }),
 });
+
+export type HeartbeatRequest = z.infer<typeof HeartbeatBody>;
