@@ -36,6 +36,7 @@ const REPAIRABLE = new Set(['clock_tampered', 'lease_invalid']);
  */
 export class HeartbeatScheduler {
   private timer: NodeJS.Timeout | null = null;
+  private firstTick: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private lastTick: { mono: bigint; trusted: number } | null = null;
   private lastRepairAttempt: bigint | null = null;
@@ -46,12 +47,15 @@ export class HeartbeatScheduler {
     const every = this.deps.config.HEARTBEAT_TICK_SECONDS * 1000;
     this.timer = setInterval(() => void this.tick(), every);
     this.timer.unref();
-    setTimeout(() => void this.tick(), 1000).unref();
+    this.firstTick = setTimeout(() => void this.tick(), 1000);
+    this.firstTick.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.firstTick) clearTimeout(this.firstTick);
     this.timer = null;
+    this.firstTick = null;
     await this.running?.catch(() => {});
   }
 
