@@ -7,7 +7,7 @@ import { assertLicenseUsable } from '../policies/licenseStanding.js';
 import { insertAudit } from '../repositories/audit.js';
 import { loadHeartbeatContext, recordHeartbeat } from '../repositories/installations.js';
 import type { HeartbeatRequest } from '../routes/appliance/schema.js';
-import { updateLicense } from '../repositories/licenses.js';
+import { bindIpIfUnbound, findLicense, updateLicense } from '../repositories/licenses.js';
 import { refuse } from './auditTrail.js';
 import { fingerprintHash } from './fingerprintHash.js';
 import { issueLease } from './leaseIssuer.js';
@@ -66,9 +66,12 @@ export async function heartbeat(
   let boundIp = ctx.bound_ip;
   if (boundIp === null) {
     // The vendor cleared the binding (rebind without an IP): the next authenticated beat sets it.
-    boundIp = ip;
-    await updateLicense(deps.db, ctx.license_id, { bound_ip: ip });
-    await insertAudit(deps.db, { ...audit, kind: 'appliance', action: 'appliance.bind_ip', after: { boundIp: ip } });
+    if (await bindIpIfUnbound(deps.db, ctx.license_id, ip)) {
+      boundIp = ip;
+      await insertAudit(deps.db, { ...audit, kind: 'appliance', action: 'appliance.bind_ip', after: { boundIp: ip } });
+    } else {
+      boundIp = (await findLicense(deps.db, ctx.license_id))!.bound_ip;
+    }
   }
   if (boundIp !== ip) throw await refuse(deps, ipMismatch(ip), { ...audit, detail: { boundIp } });
 

@@ -13,19 +13,20 @@ import { auditAdmin } from './auditTrail.js';
 export async function issueLicense(
   trx: Knex,
   actor: Actor,
-  input: { clientId: string; planId: string; expiresAt: Date; boundIp: string | null },
+  input: { clientId: string; planId: string; expiresAt?: Date; validDays?: number; boundIp: string | null },
   now: Date,
 ): Promise<{ license: LicenseRow; key: string }> {
   if (!(await findClient(trx, input.clientId))) throw notFound('client');
   if (!(await findPlan(trx, input.planId))) throw notFound('plan');
-  if (input.expiresAt <= now) throw validationFailed('expiresAt: must be in the future');
+  const expiresAt = input.expiresAt ?? new Date(now.getTime() + (input.validDays ?? 0) * 86_400_000);
+  if (expiresAt <= now) throw validationFailed('expiresAt: must be in the future');
   const key = generateLicenseKey();
   const license = await insertLicense(trx, {
     client_id: input.clientId,
     plan_id: input.planId,
     key_hash: hashLicenseKey(key),
     key_suffix: licenseKeySuffix(key),
-    expires_at: input.expiresAt,
+    expires_at: expiresAt,
     bound_ip: input.boundIp,
   });
   await auditAdmin(trx, { action: 'license.issue', actor: actor.name, ip: actor.ip, licenseId: license.id, subjectType: 'license', subjectId: license.id, after: presentLicense(license) });

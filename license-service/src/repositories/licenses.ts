@@ -54,3 +54,9 @@ export async function listLicenses(
   if (opts.status) q.where({ status: opts.status });
   return pageQuery(q, 'created_at', 'id', opts.cursor, opts.limit);
 }
+
+/** Binds a license's IP only if none is bound (a concurrent rebind wins). Returns whether it bound. */
+export async function bindIpIfUnbound(db: Knex, id: string, ip: string): Promise<boolean> {
+  const n = await db('licenses').where({ id }).whereNull('bound_ip').update({ bound_ip: ip, updated_at: db.fn.now() });
+  return n === 1;
+}

@@ -77,8 +77,12 @@ export async function changeOwnPassword(
     await deps.attempts.recordFailure([subject.key]);
     throw new AppError(400, 'wrong_password', 'the current password is not right');
   }
-  await updateUser(deps.db, user.id, { password_hash: await hashPassword(input.newPassword) });
-  await endUserSessions(deps, user.id, 'password_changed');
-  await insertAudit(deps.db, { actorUserId: user.id, action: 'auth.password_change', ip: input.ip, subjectType: 'user', subjectId: user.id });
+  const passwordHash = await hashPassword(input.newPassword);
+  await deps.db.transaction(async (trx) => {
+    await updateUser(trx, user.id, { password_hash: passwordHash });
+    await revokeUserSessions(trx, user.id, 'password_changed');
+    await insertAudit(trx, { actorUserId: user.id, action: 'auth.password_change', ip: input.ip, subjectType: 'user', subjectId: user.id });
+  });
+  deps.sockets?.disconnectUser(user.id);
   return openSession(deps, user.id, input.ip, input.userAgent);
 }

@@ -8,9 +8,11 @@ import { findTeam, findTeamByName, insertTeam, renameTeam, type TeamRow } from '
 export async function createTeam(deps: Deps, actor: Actor, name: string, ip: string): Promise<TeamRow> {
   assertWritable(await deps.license.snapshot());
   if (await findTeamByName(deps.db, name)) throw conflict('team_name_taken', `a team named ${name} exists`);
-  const team = await insertTeam(deps.db, name);
-  await insertAudit(deps.db, { actorUserId: actor.id, action: 'team.create', subjectType: 'team', subjectId: team.id, ip, detail: { name } });
-  return team;
+  return deps.db.transaction(async (trx) => {
+    const team = await insertTeam(trx, name);
+    await insertAudit(trx, { actorUserId: actor.id, action: 'team.create', subjectType: 'team', subjectId: team.id, ip, detail: { name } });
+    return team;
+  });
 }
 
 export async function changeTeamName(deps: Deps, actor: Actor, id: string, name: string, ip: string): Promise<TeamRow> {
@@ -19,7 +21,9 @@ export async function changeTeamName(deps: Deps, actor: Actor, id: string, name:
   if (!team) throw notFound('team');
   const clash = await findTeamByName(deps.db, name);
   if (clash && clash.id !== id) throw conflict('team_name_taken', `a team named ${name} exists`);
-  await renameTeam(deps.db, id, name);
-  await insertAudit(deps.db, { actorUserId: actor.id, action: 'team.rename', subjectType: 'team', subjectId: id, ip, detail: { from: team.name, to: name } });
+  await deps.db.transaction(async (trx) => {
+    await renameTeam(trx, id, name);
+    await insertAudit(trx, { actorUserId: actor.id, action: 'team.rename', subjectType: 'team', subjectId: id, ip, detail: { from: team.name, to: name } });
+  });
   return { ...team, name };
 }

@@ -5,6 +5,7 @@ import { assertWritable } from '../policies/license.js';
 import { assertCanAddActiveUser } from '../policies/plan.js';
 import type { Actor } from '../policies/roles.js';
 import { insertAudit } from '../repositories/audit.js';
+import { revokeUserSessions } from '../repositories/sessions.js';
 import { countExistingTeams } from '../repositories/teams.js';
 import {
   countAdmins, findUser, findUserByEmail, insertUser, setUserTeams, updateUser, type Role, type UserWithTeams,
@@ -79,9 +80,14 @@ export async function changeUser(
 export async function resetPassword(deps: Deps, actor: Actor, id: string, password: string, ip: string): Promise<void> {
   const user = await findUser(deps.db, id);
   if (!user) throw notFound('user');
-  await updateUser(deps.db, id, { password_hash: await hashPassword(password) });
-  await endUserSessions(deps, id, 'password_reset');
-  await insertAudit(deps.db, { actorUserId: actor.id, action: 'user.password_reset', subjectType: 'user', subjectId: id, ip });
+  const passwordHash = await hashPassword(password);
+  await deps.db.transaction(async (trx) => {
+    await updateUser(trx, id, { password_hash: passwordHash });
+    await insertAudit(trx, { actorUserId: actor.id, action: 'user.password_reset', subjectType: 'user', subjectId: id, ip });
+    await revokeUserSessions(trx, id, 'password_reset');
+  });
+  // Only after the commit: a socket reconnecting earlier would still find its session alive.
+  deps.sockets?.disconnectUser(id);
 }
 
 /**

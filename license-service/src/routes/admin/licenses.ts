@@ -25,10 +25,8 @@ export function licensesRoutes(deps: Deps, router: Router): void {
   /** The only answer that ever contains the key. */
   router.post('/licenses', async (ctx) => {
     const input = parse(LicenseIssue, ctx.state.body);
-    const now = deps.now();
-    const expiresAt = input.expiresAt ?? new Date(now.getTime() + input.validDays! * 86_400_000);
     const { license, key } = await deps.db.transaction((trx) =>
-      issueLicense(trx, adminActor(ctx), { clientId: input.clientId, planId: input.planId, expiresAt, boundIp: input.boundIp ?? null }, now),
+      issueLicense(trx, adminActor(ctx), { ...input, boundIp: input.boundIp ?? null }, deps.now()),
     );
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
