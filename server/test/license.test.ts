@@ -206,6 +206,22 @@ test('a clock set back is detected, not taken as more time', async (t) => {
   }
 });
 
+test('trusted time keeps running by the monotonic clock while the wall clock is held back', async (t) => {
+  const { app } = await activatedAppliance(service);
+  try {
+    const trusted = async () => ((await app.deps.db('license_state').first()).trusted_time as Date).getTime();
+    await app.web.scheduler.tick();
+    const mark = await trusted();
+    app.clock.advance(-4 * 60_000); // set back within the tolerance…
+    await new Promise((r) => setTimeout(r, 1500));
+    app.deps.license.invalidate();
+    await app.web.scheduler.tick();
+    t.true(await trusted() >= mark + 1400, '…the high-water mark still moved on by the time that really passed');
+  } finally {
+    await app.close();
+  }
+});
+
 test('a license expiring within 14 days shows a warning', async (t) => {
   const { app, cookie } = await activatedAppliance(service, { validDays: 10 });
   try {

@@ -38,11 +38,8 @@ export async function activateLicense(deps: Deps, licenseKey: string): Promise<A
   );
   if (answer.kind === 'unreachable') throw new AppError(503, 'license_service_unreachable', answer.message);
   if (answer.kind === 'refused') throw new AppError(answer.status, answer.code, answer.message, answer.details);
-  // A re-activation of the same installation continues its sequence; a new one starts afresh.
-  const sameInstallation = previous && previous.installation_id === answer.body.installationId;
-  await acceptLease(deps, answer.body.lease, {
-    nonce, keyId: key.keyId, installationId: answer.body.installationId, previousSeq: sameInstallation ? Number(previous.lease_seq) : 0,
-  });
+  // saveLease keeps the ordering: a re-activation continues its installation's sequence, a new one starts afresh.
+  await acceptLease(deps, answer.body.lease, { nonce, keyId: key.keyId, installationId: answer.body.installationId });
   await insertAudit(deps.db, { actorUserId: null, action: 'license.activate', subjectType: 'installation', subjectId: answer.body.installationId, detail: { plan: answer.body.plan.code, boundIp: answer.body.boundIp } });
   return {
     installationId: answer.body.installationId,

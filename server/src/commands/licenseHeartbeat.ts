@@ -28,7 +28,7 @@ export async function sendHeartbeat(deps: Deps): Promise<HeartbeatOutcome> {
   let outcome: HeartbeatOutcome;
   if (answer.kind === 'ok') {
     try {
-      await acceptLease(deps, answer.body.lease, { nonce, keyId: key.keyId, installationId: row.installation_id, previousSeq: Number(row.lease_seq) });
+      await acceptLease(deps, answer.body.lease, { nonce, keyId: key.keyId, installationId: row.installation_id });
       outcome = 'ok';
     } catch (err) {
       await recordLicenseFailure(deps.db, { at, code: 'lease_rejected', message: (err as Error).message, definitive: false });

@@ -31,21 +31,20 @@ export async function postWithClockCorrection(
 
 /**
  * Accepts a lease from the service only if it verifies with a trusted key, answers our request (nonce),
- * names our installation and key, and moves the sequence forward. Then it becomes the lease in force.
+ * names our installation and key. saveLease stores it only if it moves the sequence forward.
  */
 export async function acceptLease(
   deps: Deps,
   envelope: unknown,
-  expect: { nonce: string; installationId?: string; keyId: string; previousSeq: number },
+  expect: { nonce: string; installationId: string; keyId: string },
 ): Promise<LeaseEnvelope> {
   const v = verifyLease(envelope, deps.trustedKeys);
   if (!v.ok) throw new AppError(502, 'lease_rejected', `the license service sent a lease that does not verify (${v.reason})`);
   const l = v.lease;
   if (l.nonce !== expect.nonce) throw new AppError(502, 'lease_rejected', 'the lease does not answer our request');
-  if (l.installationKeyId !== expect.keyId || (expect.installationId && l.installationId !== expect.installationId)) {
+  if (l.installationKeyId !== expect.keyId || l.installationId !== expect.installationId) {
     throw new AppError(502, 'lease_rejected', 'the lease is for another installation');
   }
-  if (l.seq <= expect.previousSeq) throw new AppError(502, 'lease_rejected', 'the lease is older than the one in force');
   const serviceTime = new Date(l.serviceTime);
   const stored = await saveLease(deps.db, {
     installationId: l.installationId,

@@ -38,7 +38,7 @@ export class HeartbeatScheduler {
   private timer: NodeJS.Timeout | null = null;
   private firstTick: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
-  private lastTick: { mono: bigint; trusted: number } | null = null;
+  private lastTick: { mono: bigint; trusted: number; seq: number } | null = null;
   private lastRepairAttempt: bigint | null = null;
 
   constructor(private readonly deps: Deps) {}
@@ -94,11 +94,13 @@ export class HeartbeatScheduler {
 
   private async advanceTrustedTime(snap: LicenseSnapshot): Promise<void> {
     const mono = process.hrtime.bigint();
+    const seq = snap.stored!.leaseSeq;
     let candidate = snap.reason === 'clock_tampered' ? 0 : snap.now.getTime();
-    if (this.lastTick) candidate = Math.max(candidate, this.lastTick.trusted + Number((mono - this.lastTick.mono) / 1_000_000n));
+    // The monotonic carry holds only under the same lease: a new one resets trusted time to the service's.
+    if (this.lastTick?.seq === seq) candidate = Math.max(candidate, this.lastTick.trusted + Number((mono - this.lastTick.mono) / 1_000_000n));
     candidate = Math.max(candidate, snap.stored!.trustedTime.getTime());
-    this.lastTick = { mono, trusted: candidate };
-    await advanceTrustedTime(this.deps.db, new Date(candidate));
+    this.lastTick = { mono, trusted: candidate, seq };
+    await advanceTrustedTime(this.deps.db, new Date(candidate), seq);
   }
 }
 

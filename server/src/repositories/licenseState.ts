@@ -64,7 +64,11 @@ export async function recordLicenseFailure(
   });
 }
 
-/** Moves the high-water mark forward (never back): called with the corrected clock as it runs. */
-export async function advanceTrustedTime(db: Knex, at: Date): Promise<void> {
-  await db('license_state').where({ id: 1 }).where('trusted_time', '<', at).update({ trusted_time: at });
+/**
+ * Moves the high-water mark forward (never back): called with the corrected clock as it runs. Only while
+ * the lease `seq` it was computed under is still in force: a mark read under an older clock offset must
+ * not land after a newer lease has reset trusted time to the service's.
+ */
+export async function advanceTrustedTime(db: Knex, at: Date, seq: number): Promise<void> {
+  await db('license_state').where({ id: 1, lease_seq: seq }).where('trusted_time', '<', at).update({ trusted_time: at });
 }
