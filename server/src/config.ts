@@ -35,6 +35,13 @@ const schema = z.object({
   TRUSTED_PROXIES: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .refine((list) => list.every(isProxyEntry), 'comma-separated IP addresses or CIDR ranges such as 172.18.0.0/16'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Key for the session-token hashes (HMAC). Rotating it signs everyone out at once: the incident
+   * lever the installer's rotate-secrets pulls. Without it, tokens are hashed with plain SHA-256.
+   */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** AES-256-GCM key for provider tokens at rest (connections), 32 bytes as 64 hex characters. */
+  ENCRYPTION_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 32 bytes as 64 hex characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

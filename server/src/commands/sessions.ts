@@ -6,7 +6,9 @@ import { insertAudit } from '../repositories/audit.js';
 import { insertSession, revokeSession, revokeUserSessions } from '../repositories/sessions.js';
 import { findUser, findUserByEmail, updateUser, type UserRow } from '../repositories/users.js';
 
-export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+/** How a session token is stored: keyed by SESSION_SECRET when set, so rotating the secret ends every session. */
+export const hashToken = (token: string, secret: string | undefined) =>
+  (secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256')).update(token).digest('hex');
 
 export interface NewSession {
   token: string;
@@ -17,7 +19,7 @@ export interface NewSession {
 async function openSession(deps: Deps, userId: string, ip: string, userAgent: string): Promise<NewSession> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(deps.now().getTime() + deps.config.SESSION_TTL_HOURS * 3_600_000);
-  const sessionId = await insertSession(deps.db, { token_hash: hashToken(token), user_id: userId, ip, user_agent: userAgent.slice(0, 300), expires_at: expiresAt });
+  const sessionId = await insertSession(deps.db, { token_hash: hashToken(token, deps.config.SESSION_SECRET), user_id: userId, ip, user_agent: userAgent.slice(0, 300), expires_at: expiresAt });
   return { token, sessionId, expiresAt };
 }
 

@@ -27,7 +27,7 @@ export function tokenOf(cookieHeader: string | undefined, authorization: string 
 
 export async function loadSession(deps: Deps, token: string | null): Promise<SessionUser | null> {
   if (!token) return null;
-  const s = await findLiveSession(deps.db, hashToken(token), deps.now());
+  const s = await findLiveSession(deps.db, hashToken(token, deps.config.SESSION_SECRET), deps.now());
   if (!s) return null;
   // last_seen is for the sessions list, not security: write it at most once a minute.
   if (deps.now().getTime() - s.last_seen_at.getTime() > 60_000) await touchSession(deps.db, s.session_id, deps.now());

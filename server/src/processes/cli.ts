@@ -17,7 +17,8 @@ const USAGE = `usage: atendo <command> [options]
   migrate                                   apply database migrations
   create-admin --email E --name N (--password-file F | --password-stdin)
                                             create the first admin (no default password exists)
-  activate --license-key KEY                bind this appliance to its license
+  activate (--license-key KEY | --license-key-stdin) [--json]
+                                            bind this appliance to its license
   license-status [--json]                   the license state, plan, usage and heartbeats
   heartbeat                                 send a license heartbeat now
 `;
@@ -43,7 +44,8 @@ export async function runCli(argv: string[], trustedKeys: TrustedKeys): Promise<
     args: rest,
     options: {
       email: { type: 'string' }, name: { type: 'string' }, 'password-file': { type: 'string' },
-      'password-stdin': { type: 'boolean' }, 'license-key': { type: 'string' }, json: { type: 'boolean' },
+      'password-stdin': { type: 'boolean' }, 'license-key': { type: 'string' }, 'license-key-stdin': { type: 'boolean' },
+      json: { type: 'boolean' },
     },
     strict: true,
   });
@@ -64,8 +66,10 @@ export async function runCli(argv: string[], trustedKeys: TrustedKeys): Promise<
         return 0;
       }
       case 'activate': {
-        if (!values['license-key']) throw usage('activate needs --license-key');
-        const res = await activateLicense(deps, values['license-key']);
+        // From stdin the key stays out of `ps` (the installer passes it that way).
+        const licenseKey = values['license-key-stdin'] ? fs.readFileSync(0, 'utf8').trim() : values['license-key'];
+        if (!licenseKey) throw usage('activate needs --license-key or --license-key-stdin');
+        const res = await activateLicense(deps, licenseKey);
         process.stdout.write(values.json ? `${JSON.stringify(res)}\n`
           : `activated for ${res.client.name}: plan ${res.plan.name}, expires ${res.licenseExpiresAt}, bound to ${res.boundIp}\n`);
         return 0;
@@ -94,7 +98,7 @@ export async function runCli(argv: string[], trustedKeys: TrustedKeys): Promise<
       return 2;
     }
     if (err instanceof AppError) {
-      process.stderr.write(`error: ${err.code}: ${err.message}\n`);
+      process.stderr.write(values.json ? `${JSON.stringify({ error: { code: err.code, message: err.message } })}\n` : `error: ${err.code}: ${err.message}\n`);
       return 1;
     }
     throw err;

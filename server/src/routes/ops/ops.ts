@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import type { Deps } from '../../deps.js';
+import { APPLIANCE_VERSION } from '../../version.js';
 
 /** /health: the process is up. /ready: it can serve (PostgreSQL, Redis) and its license state. /metrics: Prometheus. */
 export function opsRoutes(deps: Deps, router: Router): void {
-  router.get('/health', (ctx) => { ctx.body = { status: 'ok' }; });
+  router.get('/health', (ctx) => { ctx.body = { status: 'ok', version: APPLIANCE_VERSION }; });
 
   router.get('/ready', async (ctx) => {
     const [db, redis, license] = await Promise.allSettled([deps.db.raw('select 1'), deps.redis.ping(), deps.license.snapshot()]);
