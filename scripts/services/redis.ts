@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ensureHostCommand } from '../../installer/src/runtime/hostTools.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import { freePort } from './freePort.js';
@@ -10,44 +11,9 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/**
- * Finds `redis-server`. On Debian/Ubuntu as root it installs the package when missing; elsewhere it stops
- * with the command to run, because tests and the local demo need a real Redis.
- */
+/** Finds `redis-server`, installing it with apt-get as root on Debian/Ubuntu when missing. */
 export function ensureRedisServer(): string {
-  const found = which('redis-server');
-  if (found) return found;
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = fs.existsSync('/usr/bin/apt-get');
-  if (isRoot && hasApt) {
-    process.stderr.write('redis-server is missing: installing it with apt-get (Debian package redis-server)…\n');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const install = update.status === 0
-      ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env })
-      : update;
-    if (install.status !== 0) throw new Error('apt-get could not install redis-server; install it by hand: apt-get install redis-server');
-    // The Debian package starts a system service on :6379; we never use it, so leave it be.
-    const installed = which('redis-server');
-    if (installed) return installed;
-  }
-  throw new Error(
-    'redis-server was not found. Install Redis first: `sudo apt-get install redis-server` (Debian/Ubuntu), ' +
-      '`brew install redis` (macOS), or put redis-server on PATH.',
-  );
-}
-
-function which(bin: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin', '/usr/local/bin'])) {
-    const p = `${dir}/${bin}`;
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
+  return ensureHostCommand('redis-server', 'redis-server');
 }
 
 export interface RedisOptions {
