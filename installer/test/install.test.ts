@@ -19,7 +19,7 @@ test('a fresh install serves a working appliance; a second run changes nothing',
   const first = await runInstaller(args);
   t.is(first.code, 0, first.out);
   t.regex(first.out, /Licensed to Padaria Pão Quente — plan Profissional, valid until \d{4}-\d{2}-\d{2}/);
-  t.regex(first.out, /READY/);
+  t.regex(first.out, /Atendo 0\.1\.0 is running/);
   t.false(first.out.includes(key), 'the license key is never printed');
 
   const ready = await call('GET', `${appUrlOf(dir)}/ready`);

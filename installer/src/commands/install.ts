@@ -51,8 +51,7 @@ Atendo ${state.version} is running.
 Next steps:
   atendo-installer status          what runs and the license state
   atendo-installer backup          a backup now (schedule it daily with cron)
-  atendo-installer doctor          when something looks wrong
-READY`);
+  atendo-installer doctor          when something looks wrong`);
   return 0;
 }
 
