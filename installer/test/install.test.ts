@@ -77,6 +77,9 @@ test('a busy port fails preflight with a clear message, before anything changes'
   t.regex(run.out, new RegExp(`✗ Port ${port} free\\s+in use`));
   t.regex(run.out, new RegExp(`stop what listens on port ${port}`));
   t.regex(run.out, /Failed at step "Preflight checks"/);
+  const json = await runInstaller([...(await localInstallArgs(dir, service, key, port)), '--json']);
+  const report = JSON.parse(json.out.slice(0, json.out.lastIndexOf('}') + 1).slice(json.out.indexOf('{')));
+  t.like(report.preflight.find((c: any) => c.id === `port_${port}`), { status: 'fail' }, '--json gives the same report');
   t.false(fs.existsSync(path.join(dir, '.env')), 'no secrets written');
   t.false(fs.existsSync(path.join(dir, 'pg')), 'no database made');
 });

@@ -147,3 +147,12 @@ test.serial('rotate-secrets changes the passwords and the session key without lo
   t.regex(old, /password authentication failed/, 'the old database password no longer works');
   t.false(run.out.includes(after.POSTGRES_PASSWORD!));
 });
+
+test.serial('uninstall stops everything and keeps the data, .env and backups', async (t) => {
+  const run = await runInstaller(['uninstall', '--dir', dir, '--yes']);
+  t.is(run.code, 0, run.out);
+  await t.throwsAsync(call('GET', `${appUrlOf(dir)}/health`), undefined, 'the appliance is stopped');
+  for (const kept of ['.env', 'pg', 'data', 'backups']) t.true(fs.existsSync(path.join(dir, kept)), `${kept} is kept`);
+  t.false(fs.existsSync(path.join(dir, 'installer-state.json')));
+  t.false(fs.existsSync(path.join(dir, 'pg', 'postmaster.pid')), 'PostgreSQL stopped');
+});

@@ -113,6 +113,7 @@ function installSteps(ctx: Ctx, inputs: Inputs): Step<Ctx>[] {
         ports: runtime.kind === 'docker' ? [80, 443] : [appPort],
       });
       ctx.log.write(`preflight:\n${JSON.stringify(results)}`);
+      if (ctx.opts.json) process.stdout.write(`${ctx.masker.mask(JSON.stringify({ preflight: results }, null, 2))}\n`);
       publicIp = results.find((r: CheckResult) => r.id === 'public_ip' && r.status === 'ok')?.detail ?? null;
       const failed = failures(results);
       if (failed.length) {
