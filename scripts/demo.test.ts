@@ -1,5 +1,5 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +56,10 @@ test('the demo runs the license service and an appliance installed by the local 
     t.regex(second.output(), /already installed/, 'the installer finds its install and only starts it');
     await second.stop();
   } finally {
+    // Even when an assertion failed mid-way: the appliance runs detached, so stop it by its installer.
+    if (fs.existsSync(path.join(dataDir, 'appliance', 'installer-state.json'))) {
+      spawnSync(process.execPath, ['--import', 'tsx', 'installer/main.ts', 'stop', '--dir', path.join(dataDir, 'appliance')]);
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
