@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readEnv, secretsOf, type EnvValues } from './envFile.js';
 import { InstallerError } from './errors.js';
 import { LogFile } from './logFile.js';
@@ -28,7 +29,7 @@ export interface Ctx {
 export const DEFAULT_LICENSE_SERVICE_URL = 'https://license.atendo.com.br';
 
 /** The code directory this installer belongs to: the local runtime's first release. */
-export const OWN_RELEASE_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const OWN_RELEASE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function releaseVersion(releaseDir: string): string {
   return JSON.parse(fs.readFileSync(path.join(releaseDir, 'package.json'), 'utf8')).version;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { InstallerError } from './errors.js';
-import { newState, readState, statePath, writeState, type InstallState } from './state.js';
+import { readState, statePath, writeState, type InstallState } from './state.js';
 import type { Ui } from './ui.js';
 
 /**
@@ -79,4 +79,3 @@ export class StepFailed extends Error {
   }
 }
 
-export { newState };

@@ -4,14 +4,13 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  appUrlOf, call, freePort, localInstallArgs, login, readEnvFile, runInstaller, startLicenseServiceProcess, stopInstall, tempDir,
+  appUrlOf, call, freePort, localInstallArgs, login, readEnvFile, runInstaller, stopInstall, tempDir, useLicenseService,
 } from './support.js';
 
-let service: Awaited<ReturnType<typeof startLicenseServiceProcess>>;
-test.before(async () => { service = await startLicenseServiceProcess(); });
-test.after.always(async () => { await service?.close(); });
+const licenseService = useLicenseService(test);
 
 test('a fresh install serves a working appliance; a second run changes nothing', async (t) => {
+  const service = licenseService();
   const dir = tempDir('inst-');
   t.teardown(() => stopInstall(dir));
   const { key } = await service.issueLicense();
@@ -49,6 +48,7 @@ test('a fresh install serves a working appliance; a second run changes nothing',
 });
 
 test('a typo in the key fails offline, before any network call, and writes nothing', async (t) => {
+  const service = licenseService();
   let requests = 0;
   const counter = http.createServer((_req, res) => { requests++; res.end('{}'); });
   await new Promise<void>((r) => counter.listen(0, '127.0.0.1', () => r()));
@@ -65,7 +65,17 @@ test('a typo in the key fails offline, before any network call, and writes nothi
   t.false(fs.existsSync(path.join(dir, 'installer-state.json')));
 });
 
+test('without a terminal and without the flag, it says which flag to pass instead of asking', async (t) => {
+  const dir = tempDir('notty-');
+  const run = await runInstaller(['install', '--runtime', 'local', '--dir', dir]);
+  t.is(run.code, 2, run.out);
+  t.regex(run.out, /code: input_needed/);
+  t.regex(run.out, /next: pass --license-key/);
+  t.false(fs.existsSync(path.join(dir, '.env')));
+});
+
 test('a busy port fails preflight with a clear message, before anything changes', async (t) => {
+  const service = licenseService();
   const busy = net.createServer();
   const port = await freePort();
   await new Promise<void>((r) => busy.listen(port, '0.0.0.0', () => r()));
@@ -85,6 +95,7 @@ test('a busy port fails preflight with a clear message, before anything changes'
 });
 
 test('a revoked key fails with the service\'s reason and leaves nothing half-installed', async (t) => {
+  const service = licenseService();
   const dir = tempDir('revoked-');
   t.teardown(() => stopInstall(dir));
   const { key, licenseId } = await service.issueLicense();

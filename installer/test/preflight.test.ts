@@ -1,12 +1,10 @@
 import test from 'ava';
-import { runInstaller, startLicenseServiceProcess, tempDir } from './support.js';
+import { runInstaller, tempDir, useLicenseService } from './support.js';
 
-let service: Awaited<ReturnType<typeof startLicenseServiceProcess>>;
-test.before(async () => { service = await startLicenseServiceProcess(); });
-test.after.always(async () => { await service?.close(); });
+const licenseService = useLicenseService(test);
 
 const doctor = async (args: string[]) => {
-  const run = await runInstaller(['doctor', '--dir', tempDir('pre-'), '--json', '--license-service-url', service.url, ...args]);
+  const run = await runInstaller(['doctor', '--dir', tempDir('pre-'), '--json', '--license-service-url', licenseService().url, ...args]);
   return { code: run.code, checks: JSON.parse(run.out).checks as { id: string; status: string; detail: string; fix?: string }[] };
 };
 

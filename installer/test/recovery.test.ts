@@ -2,14 +2,13 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  appUrlOf, call, localInstallArgs, login, runInstaller, startLicenseServiceProcess, stopInstall, tempDir,
+  appUrlOf, call, localInstallArgs, login, runInstaller, stopInstall, tempDir, useLicenseService,
 } from './support.js';
 
-let service: Awaited<ReturnType<typeof startLicenseServiceProcess>>;
-test.before(async () => { service = await startLicenseServiceProcess(); });
-test.after.always(async () => { await service?.close(); });
+const licenseService = useLicenseService(test);
 
 test('an install killed halfway resumes where it stopped', async (t) => {
+  const service = licenseService();
   const dir = tempDir('resume-');
   t.teardown(() => stopInstall(dir));
   const { key } = await service.issueLicense();
@@ -38,7 +37,10 @@ test('an install killed halfway resumes where it stopped', async (t) => {
   t.is((await login(appUrlOf(dir))).status, 200);
 });
 
+const installationOf = async (dir: string) => JSON.parse((await runInstaller(['status', '--dir', dir, '--json'])).out).license.installationId as string;
+
 test('a backup restored into an empty install brings the data back and keeps that install\'s license', async (t) => {
+  const service = licenseService();
   const a = tempDir('source-');
   const b = tempDir('target-');
   t.teardown(() => stopInstall(a));
@@ -54,10 +56,11 @@ test('a backup restored into an empty install brings the data back and keeps tha
   const backup = await runInstaller(['backup', '--dir', a, '--json']);
   t.is(backup.code, 0, backup.out);
   const file = JSON.parse(backup.out.trim().split('\n').pop()!).file as string;
+  const installationOfA = await installationOf(a);
   await stopInstall(a);
 
   t.is((await runInstaller(await localInstallArgs(b, service, lb.key))).code, 0);
-  const installationBefore = JSON.parse(fs.readFileSync(path.join(b, 'data', 'license', 'fingerprint.json'), 'utf8'));
+  const installationBefore = await installationOf(b);
 
   const damaged = path.join(tempDir('damaged-'), 'bad.tar.gz');
   fs.writeFileSync(damaged, fs.readFileSync(file).subarray(0, 200));
@@ -72,7 +75,8 @@ test('a backup restored into an empty install brings the data back and keeps tha
   t.is(fs.readFileSync(path.join(b, 'data', 'media', 'foto.jpg'), 'utf8'), 'not really a jpeg', 'and its media');
   const ready = await call('GET', `${appUrlOf(b)}/ready`);
   t.is(ready.body.license.state, 'active', 'this install\'s own license is in force');
-  t.deepEqual(JSON.parse(fs.readFileSync(path.join(b, 'data', 'license', 'fingerprint.json'), 'utf8')), installationBefore);
+  t.not(installationOfA, installationBefore);
+  t.is(await installationOf(b), installationBefore, 'the lease in force is still this install\'s, not the backup\'s');
   const status = await runInstaller(['status', '--dir', b, '--json']);
   t.is(JSON.parse(status.out).license.plan.name, 'Profissional');
 });

@@ -1,12 +1,20 @@
+import type { TestFn } from 'ava';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../src/freePort.js';
-import { call } from '../../server/test/support.js';
+import { call, startLicenseServiceProcess, type LicenseServiceProcess } from '../../server/test/support.js';
 
-export { startLicenseServiceProcess } from '../../server/test/support.js';
-export { call, freePort };
+export { call, freePort, startLicenseServiceProcess };
+
+/** One real license service for a test file, started before its tests and closed after them. */
+export function useLicenseService(test: TestFn): () => LicenseServiceProcess {
+  let service: LicenseServiceProcess | undefined;
+  test.before(async () => { service = await startLicenseServiceProcess(); });
+  test.after.always(async () => { await service?.close(); });
+  return () => service!;
+}
 
 export const ADMIN_EMAIL = 'dona@padaria.com.br';
 export const ADMIN_PASSWORD = 'pão-quente-todo-dia';
@@ -26,6 +34,8 @@ export function tempDir(prefix: string): string {
 export function runInstaller(args: string[], opts: { env?: Record<string, string>; onOutput?: (out: string) => void } = {}): Promise<InstallerRun> & { kill: (sig: NodeJS.Signals) => void } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('installer/main.ts'), ...args], {
     env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own session: no controlling terminal, so /dev/tty cannot be opened (as under cron or CI).
+    detached: true,
   });
   let out = '';
   const onData = (d: Buffer) => { out += d; opts.onOutput?.(out); };

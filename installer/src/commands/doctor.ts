@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { currentRelease, type Ctx } from '../context.js';
-import { DEFAULT_LICENSE_SERVICE_URL } from '../context.js';
+import { DEFAULT_LICENSE_SERVICE_URL, currentRelease, type Ctx } from '../context.js';
 import { runPreflight, type CheckResult } from '../preflight/checks.js';
 import { formatChecks } from '../preflight/report.js';
 import { licenseStatus } from './applianceCli.js';

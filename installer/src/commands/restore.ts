@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { currentRelease, requireInstalled, type Ctx } from '../context.js';
 import { InstallerError } from '../errors.js';
-import { compareVersions, makeBackup, openBackup } from './backupFiles.js';
+import { compareVersions } from '../versions.js';
+import { makeBackup, openBackup } from './backupFiles.js';
 
 /**
  * restore --file BACKUP: the backup's database and media replace the current ones. The license of this

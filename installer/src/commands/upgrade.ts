@@ -5,7 +5,7 @@ import { envPath, writeEnv } from '../envFile.js';
 import { InstallerError } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { writeState } from '../state.js';
-import { compareVersions } from './backupFiles.js';
+import { compareVersions } from '../versions.js';
 
 /** Refuses what cannot be upgraded in one go, naming the version to go through. */
 export function checkUpgradePath(from: string, to: string, minUpgradeFrom: string): void {

@@ -8,6 +8,7 @@ import { $ } from 'zx';
 import { fetchJson } from '../net.js';
 import type { RuntimeKind } from '../options.js';
 import { which } from '../runtime/hostTools.js';
+import { compareVersions } from '../versions.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -133,13 +134,6 @@ async function portHolder(port: number): Promise<string | null> {
   return /users:\(\("([^"]+)"/.exec(out.stdout)?.[1] ?? null;
 }
 
-function cmpVersion(a: string, b: string): number {
-  const pa = a.split(/[.+-]/).map((x) => Number.parseInt(x, 10) || 0);
-  const pb = b.split(/[.+-]/).map((x) => Number.parseInt(x, 10) || 0);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
-
 async function checkDocker(): Promise<CheckResult[]> {
   if (!which('docker')) {
     return [result('docker', 'Docker Engine', 'fail', 'not installed', 'run the bootstrap one-liner, which installs Docker Engine with the compose plugin')];
@@ -150,10 +144,10 @@ async function checkDocker(): Promise<CheckResult[]> {
   const cv = compose.stdout.trim().replace(/^v/, '');
   return [
     engine.exitCode !== 0 || !ev ? result('docker', 'Docker Engine', 'fail', 'not running', 'start it: systemctl enable --now docker')
-      : cmpVersion(ev, MINIMUM.docker) < 0 ? result('docker', 'Docker Engine', 'fail', ev, `upgrade Docker Engine to ${MINIMUM.docker} or newer`)
+      : compareVersions(ev, MINIMUM.docker) < 0 ? result('docker', 'Docker Engine', 'fail', ev, `upgrade Docker Engine to ${MINIMUM.docker} or newer`)
         : result('docker', 'Docker Engine', 'ok', ev),
     compose.exitCode !== 0 || !cv ? result('compose', 'Docker Compose', 'fail', 'plugin missing', 'apt-get install docker-compose-plugin')
-      : cmpVersion(cv, MINIMUM.compose) < 0 ? result('compose', 'Docker Compose', 'fail', cv, `upgrade the compose plugin to ${MINIMUM.compose} or newer`)
+      : compareVersions(cv, MINIMUM.compose) < 0 ? result('compose', 'Docker Compose', 'fail', cv, `upgrade the compose plugin to ${MINIMUM.compose} or newer`)
         : result('compose', 'Docker Compose', 'ok', cv),
   ];
 }
