@@ -2,11 +2,13 @@ import type { Knex } from 'knex';
 import { migrateFromList } from '../../license-service/kit/migrations.js';
 import * as accounts from './20261123_0001_accounts.js';
 import * as license from './20261123_0002_license.js';
+import * as messaging from './20261123_0003_messaging.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
   return migrateFromList(db, {
     '20261123_0001_accounts': accounts,
     '20261123_0002_license': license,
+    '20261123_0003_messaging': messaging,
   });
 }

@@ -9,6 +9,14 @@ import { licenseHeader } from './middlewares/licenseHeader.js';
 import { sameOrigin } from './middlewares/sameOrigin.js';
 import { requireSession } from './middlewares/session.js';
 import { authRoutes } from './routes/auth/auth.js';
+import { connectionsRoutes } from './routes/connections/connections.js';
+import { contactsRoutes } from './routes/contacts/contacts.js';
+import { conversationsRoutes } from './routes/conversations/conversations.js';
+import { mediaRoutes } from './routes/media/media.js';
+import { outboundRoutes } from './routes/outbound/outbound.js';
+import { uploadRoutes } from './routes/outbound/uploads.js';
+import { quickRepliesRoutes } from './routes/quickReplies/quickReplies.js';
+import { webhookRoutes } from './routes/webhooks/webhooks.js';
 import { licenseRoutes } from './routes/license/license.js';
 import { opsRoutes } from './routes/ops/ops.js';
 import { teamsRoutes } from './routes/teams/teams.js';
@@ -23,6 +31,15 @@ export function createApp(deps: Deps): Koa {
   const ops = new Router();
   opsRoutes(deps, ops);
 
+  // Meta's webhooks: signed, not logged in; they read their own raw body (the signature is over it).
+  const webhooks = new Router({ prefix: '/webhooks' });
+  webhookRoutes(deps, webhooks);
+
+  // Media uploads: logged in, but the body is the file itself, not JSON.
+  const uploads = new Router({ prefix: '/api' });
+  uploads.use(requireSession(deps));
+  uploadRoutes(deps, uploads);
+
   // Login is the one API route without a session.
   const open = new Router({ prefix: '/api' });
   authRoutes(deps, open);
@@ -32,12 +49,20 @@ export function createApp(deps: Deps): Koa {
   usersRoutes(deps, api);
   teamsRoutes(deps, api);
   licenseRoutes(deps, api);
+  connectionsRoutes(deps, api);
+  conversationsRoutes(deps, api);
+  contactsRoutes(deps, api);
+  quickRepliesRoutes(deps, api);
+  outboundRoutes(deps, api);
+  mediaRoutes(deps, api);
 
   app.use(requestContext(deps.log, deps.config.TRUSTED_PROXIES, ['/health', '/ready', '/metrics']));
   app.use(httpMetrics(deps));
   app.use(errorHandler());
   app.use(licenseHeader(deps));
   app.use(sameOrigin(deps.config.PUBLIC_URL));
+  app.use(webhooks.routes());
+  app.use(uploads.routes());
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
   app.use(ops.routes());
   app.use(open.routes());

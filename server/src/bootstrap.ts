@@ -7,13 +7,18 @@ import type { Deps } from './deps.js';
 import { LicenseGate } from './license/licenseGate.js';
 import type { TrustedKeys } from './license/trust.js';
 import { createMetrics } from './lib/metrics.js';
+import { SecretBox } from './lib/secretBox.js';
+import { createQueues } from './queues/queues.js';
 import { watchRedis } from '../../license-service/kit/watchRedis.js';
 
 /**
  * Connects what every appliance process needs. The trusted lease keys are an argument, not
  * configuration: production entry points pass the vendor keys compiled into the build.
  */
-export function buildDeps(config: Config, opts: { trustedKeys: TrustedKeys; log?: Logger; now?: () => Date; name?: string }): Deps {
+export function buildDeps(
+  config: Config,
+  opts: { trustedKeys: TrustedKeys; log?: Logger; now?: () => Date; name?: string; queues?: 'producer' | 'worker' | 'none' },
+): Deps {
   const now = opts.now ?? (() => new Date());
   const db = createDb(config.DATABASE_URL);
   const log = opts.log ?? createLogger(config.LOG_LEVEL, opts.name ?? 'atendo');
@@ -28,6 +33,8 @@ export function buildDeps(config: Config, opts: { trustedKeys: TrustedKeys; log?
     license: new LicenseGate(db, opts.trustedKeys, now),
     attempts: new AttemptLimiter(redis, config.LOGIN_WINDOW_SECONDS, 'atendo'),
     metrics: createMetrics(),
+    secrets: config.ENCRYPTION_KEY ? new SecretBox(config.ENCRYPTION_KEY) : null,
+    queues: opts.queues && opts.queues !== 'none' ? createQueues(config, { worker: opts.queues === 'worker' }) : null,
     sockets: null,
   };
 }
@@ -47,5 +54,6 @@ export async function followLicenseChanges(deps: Deps): Promise<() => Promise<vo
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.queues?.close();
   await Promise.allSettled([deps.db.destroy(), deps.redis.quit()]);
 }

@@ -42,6 +42,15 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** AES-256-GCM key for provider tokens at rest (connections), 32 bytes as 64 hex characters. */
   ENCRYPTION_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 32 bytes as 64 hex characters').optional(),
+  /** Meta's Graph API; the local simulator's URL in tests and the demo. */
+  META_GRAPH_URL: z.url().default('https://graph.facebook.com').transform((u) => u.replace(/\/$/, '')),
+  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
+  /** Sends per second per connection unless the connection sets its own (Meta allows ~80/s per number). */
+  SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Largest media file downloaded from or uploaded to Meta, in bytes (Meta's own cap is 100 MB). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(100 * 1024 * 1024),
+  /** Parallel jobs per queue in each worker process. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import type { LicenseGate } from './license/licenseGate.js';
 import type { TrustedKeys } from './license/trust.js';
 import type { Metrics } from './lib/metrics.js';
+import type { SecretBox } from './lib/secretBox.js';
+import type { Queues } from './queues/queues.js';
 import type { SocketHub } from './websockets/socketHub.js';
 
 /** What the appliance's processes are built from; tests build the same against real services. */
@@ -20,6 +22,10 @@ export interface Deps {
   license: LicenseGate;
   attempts: AttemptLimiter;
   metrics: Metrics;
+  /** Opens and seals provider secrets; null when ENCRYPTION_KEY is not configured. */
+  secrets: SecretBox | null;
+  /** bee-queue queues: producers in the web process, processors too in the worker; null in the CLI. */
+  queues: Queues | null;
   /** Live sockets, in processes that serve them (the web process); null elsewhere. */
   sockets: SocketHub | null;
 }

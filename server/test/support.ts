@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config.js';
 import { createFirstAdmin, createUser } from '../src/commands/users.js';
 import { trustedKeysFromPems, type TrustedKeys } from '../src/license/trust.js';
 import { startWeb, type WebProcess } from '../src/processes/web.js';
+import { startWorker, type WorkerProcess } from '../src/processes/worker.js';
 import type { Role } from '../src/repositories/users.js';
 
 export { call };
@@ -121,13 +122,18 @@ export interface TestAppliance {
   /** Makes a user directly through the command (bypasses HTTP, not the rules). */
   addUser(u: { email: string; role: Role; teamIds?: string[]; password?: string; name?: string }): Promise<string>;
   socket(cookie: string): Promise<Socket>;
+  /** Starts a worker process's work (queues, sweeper) in this test process; stops with close(). */
+  startWorker(): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
+
+/** The key provider secrets are sealed with in tests (ENCRYPTION_KEY). */
+export const TEST_ENCRYPTION_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 export const PASSWORD = 'correct horse battery';
 
 /** The appliance's web process, in this test process, against its own database, Redis and data dir. */
-export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys: TrustedKeys; env?: Record<string, string> }): Promise<TestAppliance> {
+export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys: TrustedKeys; env?: Record<string, string>; graphUrl?: string }): Promise<TestAppliance> {
   const database = await cloneTestDatabase('server');
   const redis = await startRedis();
   const dataDir = fs.mkdtempSync(path.join(tmpRoot(), 'appliance-'));
@@ -136,13 +142,14 @@ export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys
   const env = {
     NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://atendo.test',
     DATABASE_URL: database.url, REDIS_URL: redis.url, DATA_DIR: dataDir, LICENSE_SERVICE_URL: opts.licenseUrl,
-    LOG_LEVEL: 'silent', ...opts.env,
+    LOG_LEVEL: 'silent', ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...(opts.graphUrl ? { META_GRAPH_URL: opts.graphUrl } : {}), ...opts.env,
   };
   const web = await startWeb(loadConfig(env), { trustedKeys: opts.trustedKeys, now: clock.now, log: createLogger('silent', 'test'), heartbeats: false });
   const sockets: Socket[] = [];
   const api: TestAppliance['api'] = (method, route, o = {}) =>
     call(method, `${web.url}${route}`, { body: o.body, localAddress: o.localAddress, headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...o.headers } });
   let admins = 0;
+  const workers: WorkerProcess[] = [];
   return {
     url: web.url,
     web,
@@ -170,8 +177,14 @@ export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys
         s.once('hello', () => resolve(s));
         s.once('connect_error', (err) => reject(err));
       }),
+    startWorker: async () => {
+      const w = await startWorker(loadConfig(env), { trustedKeys: opts.trustedKeys, now: clock.now, log: createLogger('silent', 'test'), heartbeats: false });
+      workers.push(w);
+      return w;
+    },
     close: async () => {
       for (const s of sockets) s.close();
+      for (const w of workers) await w.stop();
       await web.stop();
       await redis.stop();
       await database.drop();

@@ -28,7 +28,8 @@ export function jsonBody(limit: number): Middleware {
   };
 }
 
-function readLimited(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+/** Reads a stream up to `limit` bytes; past it, rejects with body_too_large and discards the rest. */
+export function readLimited(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -25,6 +25,9 @@ const rules = {
   'teams.read': (a, s) => isAdmin(a) || sharesTeam(a, s),
   'license.read': () => true,
   'license.manage': isAdmin,
+  'connections.manage': isAdmin,
+  'connections.health': (a) => a.role !== 'attendant',
+  'quickReplies.manage': (a) => a.role !== 'attendant',
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

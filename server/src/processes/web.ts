@@ -21,7 +21,7 @@ export async function startWeb(
   config: Config,
   opts: { trustedKeys: TrustedKeys; now?: () => Date; log?: Logger; heartbeats?: boolean },
 ): Promise<WebProcess> {
-  const deps = buildDeps(config, { ...opts, name: 'atendo-web' });
+  const deps = buildDeps(config, { ...opts, name: 'atendo-web', queues: 'producer' });
   const server = http.createServer(createApp(deps).callback());
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 60_000;

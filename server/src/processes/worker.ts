@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { HeartbeatScheduler } from '../license/heartbeatScheduler.js';
 import type { TrustedKeys } from '../license/trust.js';
+import { startProcessors } from '../queues/processors/start.js';
 
 export interface WorkerProcess {
   deps: Deps;
@@ -12,17 +13,18 @@ export interface WorkerProcess {
 }
 
 /**
- * The worker process: background work that must not depend on someone having the dashboard open. Today
- * the license heartbeat; messaging's queues (bee-queue) join it with their processors.
+ * The worker process: background work that must not depend on someone having the dashboard open:
+ * the license heartbeat, and the messaging queues: ingest, send, media (queues/processors/).
  */
 export async function startWorker(
   config: Config,
-  opts: { trustedKeys: TrustedKeys; now?: () => Date; log?: Logger },
+  opts: { trustedKeys: TrustedKeys; now?: () => Date; log?: Logger; heartbeats?: boolean },
 ): Promise<WorkerProcess> {
-  const deps = buildDeps(config, { ...opts, name: 'atendo-worker' });
+  const deps = buildDeps(config, { ...opts, name: 'atendo-worker', queues: 'worker' });
   const unfollow = await followLicenseChanges(deps);
   const scheduler = new HeartbeatScheduler(deps);
-  scheduler.start();
+  if (opts.heartbeats !== false) scheduler.start();
+  const stopProcessors = startProcessors(deps);
   deps.log.info('appliance worker started');
   let stopping: Promise<void> | null = null;
   return {
@@ -31,6 +33,7 @@ export async function startWorker(
     stop: () => {
       stopping ??= (async () => {
         await scheduler.stop(); // waits for a heartbeat in flight
+        await stopProcessors(); // lets jobs in flight finish
         await unfollow();
         await closeDeps(deps);
       })();

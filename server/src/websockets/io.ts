@@ -5,10 +5,12 @@ import type { Deps } from '../deps.js';
 import { actorOf, loadSession, tokenOf } from '../middlewares/session.js';
 import { watchRedis } from '../../../license-service/kit/watchRedis.js';
 import { SocketHub } from './socketHub.js';
+import { roomsOf } from '../policies/conversations.js';
+import { REALTIME_CHANNEL, type RealtimeEvent } from '../realtime/publish.js';
 
 /**
  * socket.io for the dashboard: authenticated with the same session as the API (cookie, or
- * `auth: { token }`), each socket in its user's, session's and teams' rooms. The Redis adapter lets
+ * `auth: { token }`), each socket in the rooms policies/conversations.ts `roomsOf` names plus its session's. The Redis adapter lets
  * several server processes share rooms and events.
  */
 export function attachSockets(server: http.Server, deps: Deps): SocketHub {
@@ -42,11 +44,20 @@ export function attachSockets(server: http.Server, deps: Deps): SocketHub {
 
   io.on('connection', (socket) => {
     const user = socket.data.user as ReturnType<typeof actorOf>;
-    void socket.join([`user:${user.id}`, `session:${socket.data.sessionId}`, ...user.teamIds.map((t) => `team:${t}`)]);
+    void socket.join([...roomsOf(user), `session:${socket.data.sessionId}`]);
     deps.metrics.socketsConnected.inc();
     socket.on('disconnect', () => deps.metrics.socketsConnected.dec());
     socket.emit('hello', { userId: user.id, role: user.role, teamIds: user.teamIds });
   });
 
-  return new SocketHub(io, [pub, sub]);
+  // Events published by any process (workers storing messages, other web processes) reach this
+  // process's sockets; each web process emits to its own sockets only, so nobody gets a copy twice.
+  const events = watchRedis(deps.redis.duplicate(), deps, 'realtime-sub');
+  void events.subscribe(REALTIME_CHANNEL).catch((err) => deps.log.error({ err }, 'realtime subscribe failed'));
+  events.on('message', (_channel: string, text: string) => {
+    const e = JSON.parse(text) as RealtimeEvent;
+    io.local.to(e.rooms).except(e.except ?? []).emit(e.event, e.data);
+  });
+
+  return new SocketHub(io, [pub, sub, events]);
 }

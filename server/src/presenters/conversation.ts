@@ -1,0 +1,26 @@
+import type { ConversationView } from '../repositories/conversations.js';
+
+/** The customer-service window: free text may be sent until 24 hours after the customer's last message. */
+export const SERVICE_WINDOW_MS = 24 * 3_600_000;
+
+export function presentConversation(c: ConversationView) {
+  return {
+    id: c.id,
+    status: c.status,
+    connection: { id: c.connection_id, name: c.connection_name, channel: c.channel },
+    contact: {
+      id: c.contact_id,
+      name: c.contact_name ?? c.contact_profile_name,
+      externalId: c.contact_external_id,
+      tags: c.contact_tags,
+    },
+    teamId: c.team_id,
+    assigneeId: c.assignee_id,
+    lastMessageAt: c.last_message_at.toISOString(),
+    lastMessagePreview: c.last_message_preview,
+    serviceWindowEndsAt: c.last_inbound_at ? new Date(c.last_inbound_at.getTime() + SERVICE_WINDOW_MS).toISOString() : null,
+    unreadCount: c.unread_count,
+    createdAt: c.created_at.toISOString(),
+    resolvedAt: c.resolved_at?.toISOString() ?? null,
+  };
+}
