@@ -239,7 +239,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     next();
   }
 
-  function whatsappUpload(ctx: Ctx, number: WaNumber): Reply {
+  function whatsappUpload(ctx: Ctx): Reply {
     const boundary = boundaryOf(ctx.contentType);
     if (!boundary || !Buffer.isBuffer(ctx.body)) throw invalidParameter('The parameter file is required.');
     const parts = parseMultipart(ctx.raw, boundary);
@@ -248,7 +248,6 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     const file = parts.find((p) => p.name === 'file');
     if (!file || file.data.length === 0) throw invalidParameter('The parameter file is required.');
     const mimeType = field('type') ?? file.contentType ?? 'application/octet-stream';
-    void number;
     return { json: { id: addMedia({ bytes: file.data, mimeType }) } };
   }
 
@@ -337,7 +336,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
       admit(ctx, 'whatsapp', token === number.accessToken);
       if (method === 'GET' && !edge) return numberInfo(number);
       if (method === 'POST' && edge === 'messages') return whatsappSend(ctx, number);
-      if (method === 'POST' && edge === 'media') return whatsappUpload(ctx, number);
+      if (method === 'POST' && edge === 'media') return whatsappUpload(ctx);
       if (!edge) throw unknownObject(id, method);
       throw unknownPath(rest);
     }
@@ -385,12 +384,17 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
 
   function control(method: string, path: string, body: any): Reply {
     const route = `${method} ${path}`;
+    const need = (fields: string[], types: string): void => {
+      const missing = fields.filter((f) => typeof body?.[f] !== types);
+      if (missing.length > 0) throw new Error(`${route} needs ${types} ${missing.join(', ')}`);
+    };
     switch (route) {
       case 'GET /_sim/sent': return { json: sent };
       case 'GET /_sim/calls':
         return { json: calls.map((c) => (Buffer.isBuffer(c.body) ? { ...c, body: { bytes: c.body.length } } : c)) };
       case 'POST /_sim/reset': reset(); return { json: { ok: true } };
       case 'POST /_sim/fail-next': {
+        need(['status', 'code'], 'number');
         const match = body?.match ?? {};
         const pathPattern = match.path ?? body?.path;
         const to = match.to ?? body?.to;
@@ -400,9 +404,16 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
         });
         return { json: { ok: true } };
       }
-      case 'POST /_sim/whatsapp-numbers': sim.addWhatsAppNumber(body); return { json: { ok: true } };
-      case 'POST /_sim/instagram-accounts': sim.addInstagramAccount(body); return { json: { ok: true } };
+      case 'POST /_sim/whatsapp-numbers':
+        need(['phoneNumberId', 'accessToken'], 'string');
+        sim.addWhatsAppNumber(body);
+        return { json: { ok: true } };
+      case 'POST /_sim/instagram-accounts':
+        need(['accountId', 'accessToken'], 'string');
+        sim.addInstagramAccount(body);
+        return { json: { ok: true } };
       case 'POST /_sim/media':
+        need(['base64', 'mimeType'], 'string');
         return { json: { id: addMedia({ ...body, bytes: Buffer.from(String(body?.base64 ?? ''), 'base64') }) } };
       default: return { status: 404, json: { error: `unknown control route ${route}` } };
     }
@@ -464,7 +475,11 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     const contentType = req.headers['content-type'];
     const body = parseBody(raw, contentType);
     if (path.startsWith('/_sim/')) {
-      write(res, control(method, path, body));
+      try {
+        write(res, control(method, path, body));
+      } catch (err) {
+        write(res, { status: 400, json: { error: (err as Error).message } });
+      }
       return;
     }
 

@@ -152,8 +152,10 @@ test('an attendant\'s socket joins only their own rooms', async (t) => {
   const socket = await app.socket(cookie);
   const got: string[] = [];
   socket.on('ping:test', (m: string) => got.push(m));
-  app.deps.sockets!.io.to(`team:${teamB}`).emit('ping:test', 'team B');
-  app.deps.sockets!.io.to(`team:${teamA}`).emit('ping:test', 'team A');
+  app.deps.sockets!.io.to(`attendants:${teamB}`).emit('ping:test', 'team B');
+  app.deps.sockets!.io.to(`attendants:${teamA}`).emit('ping:test', 'team A');
+  app.deps.sockets!.io.to(`supervisors:${teamA}`).emit('ping:test', 'supervisors A');
+  app.deps.sockets!.io.to('role:admin').emit('ping:test', 'admins');
   app.deps.sockets!.io.to(`user:${id}`).emit('ping:test', 'me');
   await new Promise((r) => setTimeout(r, 200));
   t.deepEqual(got.sort(), ['me', 'team A']);
