@@ -73,6 +73,7 @@ export class GraphError extends Error {
 
 export const invalidToken = (): GraphError => new GraphError({
   status: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token',
+  details: 'Invalid OAuth access token - Cannot parse access token',
   headers: { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' },
 });
 

@@ -58,9 +58,15 @@ export interface MetaSimulator {
   addInstagramAccount(o: { accountId: string; accessToken: string; username?: string }): void;
   /** Stores bytes as a Meta media object; returns its media id. */
   addMedia(o: { bytes: Buffer; mimeType: string; id?: string; downloadFailures?: number; wrongSha?: boolean; contentType?: string; fileSize?: number }): string;
-  /** The next `times` (default 1) Graph calls (versioned paths) matching `match` answer with Meta's error shape. */
+  /**
+   * The next `times` (default 1) Graph calls (versioned paths only; downloads use addMedia's downloadFailures)
+   * matching `match` answer with Meta's error shape. Checked after auth, so a call refused for its token does
+   * not use one up. `match.to` compares with the WhatsApp `to` or Instagram `recipient.id` (digits-only equal counts).
+   */
   failNext(o: FailNextOptions): void;
+  /** Every call received (Graph calls, media downloads and CDN fetches; not /_sim), newest last. */
   calls: SimCall[];
+  /** Accepted sends (not mark-as-read or sender actions). */
   sent: SimSent[];
   /** After each accepted WhatsApp send, post signed status webhooks (sent, delivered, read by default), delayMs apart. */
   autoStatuses(o: AutoStatusesOptions | null): void;
@@ -69,6 +75,7 @@ export interface MetaSimulator {
   /** The unauthenticated CDN URL of a stored media object, as Instagram attachment URLs are. */
   igCdnUrl(mediaId: string): string;
   setLatency(ms: number): void;
+  /** Clears calls, sent and queued failures, and cancels status/echo webhooks not yet posted. */
   reset(): void;
   close(): Promise<void>;
 }

@@ -1,0 +1,336 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test from 'ava';
+import { startSimulatedCustomers } from './customers.js';
+import { startMetaSimulator, type MetaSimulator } from './simulator.js';
+import {
+  igEcho, igEnvelope, igMessage, igRead, mediaSha256Hex, postWebhook, signBody, waEchoValue, waEnvelope, waMessage,
+  waMessagesValue, waStatus, waText,
+} from './webhooks.js';
+
+const PHONE_ID = '106540352242922';
+const TOKEN = 'EAAtest-token-wa';
+const IG_ID = '17841400000000001';
+const IG_TOKEN = 'IGQtest-token-ig';
+const V = 'v23.0';
+
+async function withSim(fn: (sim: MetaSimulator) => Promise<void>): Promise<void> {
+  const sim = await startMetaSimulator();
+  sim.addWhatsAppNumber({ phoneNumberId: PHONE_ID, accessToken: TOKEN, displayPhoneNumber: '5511955550000', verifiedName: 'Padaria' });
+  sim.addInstagramAccount({ accountId: IG_ID, accessToken: IG_TOKEN, username: 'padaria' });
+  try { await fn(sim); } finally { await sim.close(); }
+}
+
+const graph = (sim: MetaSimulator, path: string, init: { method?: string; token?: string | null; json?: unknown; body?: FormData } = {}): Promise<Response> =>
+  fetch(`${sim.url}/${V}${path}`, {
+    method: init.method ?? (init.json !== undefined || init.body ? 'POST' : 'GET'),
+    headers: {
+      ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? TOKEN}` }),
+      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: init.body ?? (init.json !== undefined ? JSON.stringify(init.json) : null),
+  });
+
+const textMessage = (to: string, body = 'Olá!') => ({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body } });
+
+test('a text send is accepted with Meta response shape and recorded', (t) => withSim(async (sim) => {
+  const res = await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321') });
+  t.is(res.status, 200);
+  const body = await res.json() as any;
+  t.is(body.messaging_product, 'whatsapp');
+  t.deepEqual(body.contacts, [{ input: '5511987654321', wa_id: '5511987654321' }]);
+  t.regex(body.messages[0].id, /^wamid\.[A-Za-z0-9+/=]+$/);
+  t.is(sim.sent.length, 1);
+  t.like(sim.sent[0], { channel: 'whatsapp', from: PHONE_ID, to: '5511987654321', id: body.messages[0].id });
+  t.is(sim.calls.at(-1)?.authorization, `Bearer ${TOKEN}`);
+
+  const info = await (await graph(sim, `/${PHONE_ID}?fields=verified_name,display_phone_number`)).json() as any;
+  t.like(info, { id: PHONE_ID, verified_name: 'Padaria', display_phone_number: '5511955550000', quality_rating: 'GREEN' });
+}));
+
+test('bad bodies answer 400 code 100; unknown numbers 400/100/33', (t) => withSim(async (sim) => {
+  const noProduct = await graph(sim, `/${PHONE_ID}/messages`, { json: { to: '5511987654321', type: 'text', text: { body: 'x' } } });
+  t.is(noProduct.status, 400);
+  t.like(await noProduct.json(), { error: { code: 100, type: 'OAuthException', message: '(#100) The parameter messaging_product is required.' } });
+
+  const noBody = await graph(sim, `/${PHONE_ID}/messages`, { json: { ...textMessage('5511987654321'), text: {} } });
+  t.is(noBody.status, 400);
+  const template = await graph(sim, `/${PHONE_ID}/messages`, { json: { messaging_product: 'whatsapp', to: '5511987654321', type: 'template', template: { name: 'hello' } } });
+  t.is(template.status, 400);
+  const media = await graph(sim, `/${PHONE_ID}/messages`, { json: { messaging_product: 'whatsapp', to: '5511987654321', type: 'image', image: { caption: 'x' } } });
+  t.is(media.status, 400);
+
+  const unknown = await graph(sim, '/999999999999999/messages', { json: textMessage('5511987654321') });
+  t.is(unknown.status, 400);
+  const err = (await unknown.json() as any).error;
+  t.is(err.code, 100);
+  t.is(err.error_subcode, 33);
+  t.regex(err.message, /Object with ID '999999999999999' does not exist/);
+  t.is(sim.sent.length, 0);
+}));
+
+test('a bad or missing token answers 401 code 190', (t) => withSim(async (sim) => {
+  for (const token of ['wrong', null, IG_TOKEN]) {
+    const res = await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321'), token });
+    t.is(res.status, 401);
+    const { error } = await res.json() as any;
+    t.is(error.code, 190);
+    t.is(error.type, 'OAuthException');
+    t.is(error.message, 'Invalid OAuth access token - Cannot parse access token');
+    t.truthy(error.fbtrace_id);
+  }
+  t.is(sim.sent.length, 0);
+}));
+
+test('failNext answers the error shape the given number of times, then sends succeed', (t) => withSim(async (sim) => {
+  sim.failNext({ match: { path: /\/messages$/, to: '5511987654321' }, times: 2, status: 429, code: 131056, headers: { 'retry-after': '1' } });
+  // A send to someone else is not matched.
+  t.is((await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5521998765432') })).status, 200);
+  for (let i = 0; i < 2; i++) {
+    const res = await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321') });
+    t.is(res.status, 429);
+    t.is(res.headers.get('retry-after'), '1');
+    const { error } = await res.json() as any;
+    t.is(error.code, 131056);
+    t.is(error.message, '(#131056) (Business Account, Consumer Account) pair rate limit hit');
+    t.is(error.error_data.messaging_product, 'whatsapp');
+    t.regex(error.error_data.details, /too many messages/);
+    t.is(error.error_user_title, '(Business Account, Consumer Account) pair rate limit hit');
+  }
+  t.is((await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321') })).status, 200);
+  t.is(sim.sent.length, 2);
+
+  // The HTTP control surface does the same (path as a string regex).
+  const control = await fetch(`${sim.url}/_sim/fail-next`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ match: { path: 'messages$' }, status: 400, code: 131047, subcode: 2494010 }),
+  });
+  t.is(control.status, 200);
+  const failed = await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321') });
+  t.is(failed.status, 400);
+  t.like(await failed.json(), { error: { code: 131047, error_subcode: 2494010, message: '(#131047) Re-engagement message' } });
+  const listed = await (await fetch(`${sim.url}/_sim/sent`)).json() as unknown[];
+  t.is(listed.length, 2);
+}));
+
+test('media round trip: media object, authenticated download, failures and overrides', (t) => withSim(async (sim) => {
+  const bytes = crypto.randomBytes(2048);
+  const id = sim.addMedia({ bytes, mimeType: 'image/jpeg' });
+  const object = await (await graph(sim, `/${id}`)).json() as any;
+  t.like(object, { messaging_product: 'whatsapp', id, mime_type: 'image/jpeg', sha256: mediaSha256Hex(bytes), file_size: bytes.length });
+  t.true(object.url.startsWith(`${sim.url}/media-download/${id}?`));
+
+  t.is((await fetch(object.url)).status, 401);
+  t.is((await fetch(object.url, { headers: { authorization: 'Bearer nope' } })).status, 401);
+  const ok = await fetch(object.url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  t.is(ok.status, 200);
+  t.is(ok.headers.get('content-type'), 'image/jpeg');
+  t.true(Buffer.from(await ok.arrayBuffer()).equals(bytes));
+
+  const flaky = sim.addMedia({ bytes, mimeType: 'audio/ogg', downloadFailures: 1, wrongSha: true, contentType: 'application/octet-stream' });
+  const flakyObject = await (await graph(sim, `/${flaky}`)).json() as any;
+  t.not(flakyObject.sha256, mediaSha256Hex(bytes));
+  const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+  t.is((await fetch(flakyObject.url, auth)).status, 500);
+  const second = await fetch(flakyObject.url, auth);
+  t.is(second.status, 200);
+  t.is(second.headers.get('content-type'), 'application/octet-stream');
+
+  const cdn = await fetch(sim.igCdnUrl(id));
+  t.is(cdn.status, 200);
+  t.true(Buffer.from(await cdn.arrayBuffer()).equals(bytes));
+}));
+
+test('a multipart upload gives a media id whose bytes download', (t) => withSim(async (sim) => {
+  const bytes = Buffer.concat([Buffer.from('%PDF-1.4\r\n--not-a-boundary\r\n'), crypto.randomBytes(4096)]);
+  const form = new FormData();
+  form.append('messaging_product', 'whatsapp');
+  form.append('type', 'application/pdf');
+  form.append('file', new Blob([bytes], { type: 'application/pdf' }), 'boleto.pdf');
+  const res = await graph(sim, `/${PHONE_ID}/media`, { body: form });
+  t.is(res.status, 200);
+  const { id } = await res.json() as { id: string };
+  t.regex(id, /^\d{16}$/);
+  t.true(Buffer.isBuffer(sim.calls.at(-1)?.body));
+
+  const object = await (await graph(sim, `/${id}`)).json() as any;
+  t.is(object.mime_type, 'application/pdf');
+  t.is(object.file_size, bytes.length);
+  const download = await fetch(object.url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  t.true(Buffer.from(await download.arrayBuffer()).equals(bytes));
+
+  const noFile = new FormData();
+  noFile.append('messaging_product', 'whatsapp');
+  t.is((await graph(sim, `/${PHONE_ID}/media`, { body: noFile })).status, 400);
+}));
+
+test('autoStatuses posts sent, delivered and read webhooks signed with the app secret', (t) => withSim(async (sim) => {
+  const received: Array<{ signature: string | undefined; raw: Buffer }> = [];
+  let done!: () => void;
+  const allThree = new Promise<void>((r) => { done = r; });
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ signature: req.headers['x-hub-signature-256'] as string | undefined, raw: Buffer.concat(chunks) });
+      res.end('EVENT_RECEIVED');
+      if (received.length === 3) done();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const port = (receiver.address() as AddressInfo).port;
+  try {
+    sim.autoStatuses({ webhookUrl: (id) => `http://127.0.0.1:${port}/webhooks/whatsapp/${id}`, appSecret: () => 'app-secret', delayMs: 5 });
+    const sentRes = await (await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321') })).json() as any;
+    const wamid = sentRes.messages[0].id;
+    await Promise.race([allThree, new Promise((_, reject) => setTimeout(() => reject(new Error('statuses did not arrive')), 2000))]);
+
+    const statuses = received.map(({ signature, raw }) => {
+      t.is(signature, signBody(raw, 'app-secret'));
+      const body = JSON.parse(raw.toString('utf8'));
+      t.is(body.object, 'whatsapp_business_account');
+      t.is(body.entry[0].changes[0].field, 'messages');
+      t.is(body.entry[0].changes[0].value.metadata.phone_number_id, PHONE_ID);
+      return body.entry[0].changes[0].value.statuses[0];
+    });
+    t.deepEqual(statuses.map((s) => s.status), ['sent', 'delivered', 'read']);
+    for (const s of statuses) {
+      t.is(s.id, wamid);
+      t.is(s.recipient_id, '5511987654321');
+      t.regex(s.timestamp, /^\d{10}$/);
+    }
+    t.is(statuses[0].pricing.category, 'service');
+  } finally {
+    await new Promise((r) => receiver.close(r));
+  }
+}));
+
+test('Instagram: send via /me/messages and /:id/messages, profile, auth', (t) => withSim(async (sim) => {
+  const me = await (await graph(sim, '/me?fields=id,username', { token: IG_TOKEN })).json();
+  t.deepEqual(me, { id: IG_ID, username: 'padaria' });
+  const message = { recipient: { id: '1234567890' }, message: { text: 'Oi!' } };
+  for (const path of ['/me/messages', `/${IG_ID}/messages`]) {
+    const res = await graph(sim, path, { json: message, token: IG_TOKEN });
+    t.is(res.status, 200);
+    const body = await res.json() as any;
+    t.is(body.recipient_id, '1234567890');
+    t.true(body.message_id.length > 20);
+  }
+  t.is((await graph(sim, `/${IG_ID}/messages`, { json: message, token: TOKEN })).status, 401);
+  const long = await graph(sim, '/me/messages', { json: { recipient: { id: '1' }, message: { text: 'a'.repeat(1001) } }, token: IG_TOKEN });
+  t.is(long.status, 400);
+  t.false('messaging_product' in (await long.json() as any).error.error_data);
+  t.deepEqual(sim.sent.map((s) => s.channel), ['instagram', 'instagram']);
+}));
+
+test('webhook builders produce the documented envelopes', (t) => {
+  const wa = waEnvelope([{
+    wabaId: '102290129340398',
+    changes: [{
+      value: waMessagesValue({
+        phoneNumberId: PHONE_ID, displayPhoneNumber: '15550783881',
+        contacts: [{ waId: '16505551234', name: 'Sheena Nelson' }],
+        messages: [
+          waText('16505551234', 'Does it come in another color?', { timestamp: 1749416383 }),
+          waMessage({ from: '16505551234', type: 'image', body: { id: '123', mime_type: 'image/jpeg', sha256: 'abc=' } }),
+          waMessage({ from: '16505551234', type: 'unsupported' }),
+        ],
+      }),
+    }],
+  }]) as any;
+  t.is(wa.object, 'whatsapp_business_account');
+  const value = wa.entry[0].changes[0].value;
+  t.is(wa.entry[0].changes[0].field, 'messages');
+  t.deepEqual(value.metadata, { display_phone_number: '15550783881', phone_number_id: PHONE_ID });
+  t.deepEqual(value.contacts, [{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }]);
+  t.like(value.messages[0], { from: '16505551234', timestamp: '1749416383', type: 'text', text: { body: 'Does it come in another color?' } });
+  t.like(value.messages[1], { type: 'image', image: { id: '123', mime_type: 'image/jpeg' } });
+  t.is(value.messages[2].errors[0].code, 131051);
+
+  const failed = waStatus({ id: 'wamid.X', recipientId: '16505551234', status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }] }) as any;
+  t.like(failed, { id: 'wamid.X', status: 'failed', recipient_id: '16505551234', errors: [{ code: 131047, title: 'Re-engagement message' }] });
+  t.is(typeof failed.timestamp, 'string');
+
+  const echo = waEchoValue({ phoneNumberId: PHONE_ID, displayPhoneNumber: '15550783881', to: '16505551234', text: 'Oi' }) as any;
+  t.like(echo.message_echoes[0], { from: '15550783881', to: '16505551234', type: 'text', text: { body: 'Oi' } });
+
+  const ig = igEnvelope([{
+    accountId: IG_ID,
+    messaging: [
+      igMessage({ accountId: IG_ID, senderId: '999', text: 'oi', attachments: [{ type: 'image', url: 'https://cdn/x.jpg' }] }),
+      igEcho({ accountId: IG_ID, recipientId: '999', text: 'olá' }),
+      igRead({ accountId: IG_ID, senderId: '999', mid: 'm1' }),
+    ],
+  }]) as any;
+  t.is(ig.object, 'instagram');
+  t.is(ig.entry[0].id, IG_ID);
+  t.is(typeof ig.entry[0].time, 'number');
+  const [inbound, echoEvent, read] = ig.entry[0].messaging;
+  t.like(inbound, { sender: { id: '999' }, recipient: { id: IG_ID }, message: { text: 'oi', attachments: [{ type: 'image', payload: { url: 'https://cdn/x.jpg' } }] } });
+  t.true(inbound.timestamp > 1e12); // milliseconds
+  t.like(echoEvent, { sender: { id: IG_ID }, recipient: { id: '999' }, message: { is_echo: true, text: 'olá' } });
+  t.like(read, { sender: { id: '999' }, read: { mid: 'm1' } });
+});
+
+test('postWebhook signs the exact bytes and can send a bad or no signature', async (t) => {
+  const seen: Array<{ signature: string | undefined; raw: string }> = [];
+  const receiver = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => { seen.push({ signature: req.headers['x-hub-signature-256'] as string | undefined, raw }); res.end('ok'); });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  try {
+    const raw = '{"object": "instagram",  "entry": []}'; // whitespace a re-serialization would lose
+    const ok = await postWebhook(url, null, 's3cret', { raw });
+    t.is(ok.status, 200);
+    t.is(ok.text, 'ok');
+    await postWebhook(url, { a: 1 }, 's3cret', { signature: 'sha256=00' });
+    await postWebhook(url, { a: 1 }, 's3cret', { signature: null });
+    t.deepEqual(seen[0], { signature: signBody(raw, 's3cret'), raw });
+    t.is(seen[0]!.signature, `sha256=${crypto.createHmac('sha256', 's3cret').update(raw).digest('hex')}`);
+    t.is(seen[1]!.signature, 'sha256=00');
+    t.is(seen[2]!.signature, undefined);
+  } finally {
+    await new Promise((r) => receiver.close(r));
+  }
+});
+
+test('simulated customers post signed Portuguese text messages to the numbers\' webhooks', async (t) => {
+  const seen: any[] = [];
+  let done!: () => void;
+  const two = new Promise<void>((r) => { done = r; });
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      seen.push({ signature: req.headers['x-hub-signature-256'], raw, body: JSON.parse(raw.toString('utf8')) });
+      res.end();
+      if (seen.length === 2) done();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/whatsapp`;
+  const lines: string[] = [];
+  const stop = startSimulatedCustomers({
+    numbers: [{ phoneNumberId: PHONE_ID, displayPhoneNumber: '5511955550000', webhookUrl, appSecret: 'demo-secret' }],
+    everyMs: 10, log: (line) => lines.push(line),
+  });
+  try {
+    await Promise.race([two, new Promise((_, reject) => setTimeout(() => reject(new Error('no customer messages')), 2000))]);
+  } finally {
+    stop();
+    await new Promise((r) => receiver.close(r));
+  }
+  t.is(seen[0].signature, signBody(seen[0].raw, 'demo-secret'));
+  const value = seen[0].body.entry[0].changes[0].value;
+  t.is(value.metadata.phone_number_id, PHONE_ID);
+  t.regex(value.contacts[0].wa_id, /^55\d{10,11}$/);
+  t.is(value.messages[0].from, value.contacts[0].wa_id);
+  t.is(value.messages[0].type, 'text');
+  t.true(value.messages[0].text.body.length > 0);
+  t.true(lines.length >= 1);
+});
