@@ -16,7 +16,10 @@ export class SocketHub {
    * adapter is not asked to unsubscribe (it would fire commands at a dead connection without awaiting
    * them); its subscriptions died with the connection anyway.
    */
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     this.io.local.disconnectSockets(true);
     if (this.adapterConnections.every((c) => c.status === 'ready')) {
       await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -38,6 +41,8 @@ export class SocketHub {
 
   /** Tells everyone the license state changed (the dashboard re-reads /api/license). */
   licenseChanged(state: string): void {
+    // A change heard while shutting down has nobody left to tell (and the adapter's link is gone).
+    if (this.closed) return;
     this.io.emit('license:changed', { state });
   }
 }
