@@ -6,9 +6,9 @@ import path from 'node:path';
 import { freePort } from './services/freePort.js';
 
 /** Runs the README's demo until it prints READY; returns its output and a stopper. */
-async function runDemo(dataDir: string, port: number, appPort: number) {
+async function runDemo(dataDir: string, port: number, appPort: number, graphPort: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_LICENSE_PORT: String(port), DEMO_APP_PORT: String(appPort), LOG_LEVEL: 'warn' },
+    env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_LICENSE_PORT: String(port), DEMO_APP_PORT: String(appPort), DEMO_GRAPH_PORT: String(graphPort), DEMO_CUSTOMER_EVERY_MS: '500', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -28,8 +28,9 @@ test('the demo runs the license service and an appliance installed by the local 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atendo-demo-'));
   const port = await freePort();
   const appPort = await freePort();
+  const graphPort = await freePort();
   try {
-    const first = await runDemo(dataDir, port, appPort);
+    const first = await runDemo(dataDir, port, appPort, graphPort);
     const key = /Demo license key\s+(ATD-[0-9A-Z-]+)/.exec(first.output())?.[1];
     t.truthy(key, first.output());
     const adminToken = fs.readFileSync(path.join(dataDir, 'license-admin-token'), 'utf8').trim();
@@ -45,13 +46,20 @@ test('the demo runs the license service and an appliance installed by the local 
     const license: any = await (await fetch(`http://127.0.0.1:${appPort}/api/license`, { headers: { cookie } })).json();
     t.is(license.state, 'active');
     t.is(license.plan.code, 'demo');
+    // Simulated customers write through signed webhooks to the demo's WhatsApp connection: the inbox fills.
+    let conversations: any = { items: [] };
+    for (let i = 0; i < 60 && !conversations.items?.length; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      conversations = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations?queue=all`, { headers: { cookie } })).json();
+    }
+    t.true(conversations.items.length > 0, 'a simulated customer\'s message reached the inbox');
     await first.stop();
     await t.throwsAsync(fetch(`http://127.0.0.1:${port}/health`), undefined, 'the service is gone after Ctrl-C');
     await t.throwsAsync(fetch(`http://127.0.0.1:${appPort}/health`), undefined, 'and so is the appliance');
     t.false(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'the service\'s PostgreSQL stopped');
     t.false(fs.existsSync(path.join(dataDir, 'appliance', 'pg', 'postmaster.pid')), 'and the appliance\'s');
 
-    const second = await runDemo(dataDir, port, appPort);
+    const second = await runDemo(dataDir, port, appPort, graphPort);
     t.true(second.output().includes(key!), 'the same license, from the same data');
     t.regex(second.output(), /already installed/, 'the installer finds its install and only starts it');
     await second.stop();

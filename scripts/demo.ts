@@ -5,7 +5,9 @@
  * DEMO_DATA_DIR) and is reused on the next run, where the installer finds the install and only starts
  * it. Ctrl-C stops everything cleanly.
  *
- * It grows with the product: the dashboard and the Meta simulator join it in later issues.
+ * Meta is played by the simulator in scripts/meta-simulator: the appliance's Graph API calls go to it,
+ * and simulated customers write to a demo WhatsApp connection through signed webhooks, so the inbox
+ * fills with conversations to answer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -14,10 +16,15 @@ import path from 'node:path';
 import { createDatabase, databaseExists, startPostgres } from './services/postgres.js';
 import { startRedis } from './services/redis.js';
 import { generateSigningKey } from '../license-service/src/lib/keyring.js';
+import { startSimulatedCustomers } from './meta-simulator/customers.js';
+import { startMetaSimulator } from './meta-simulator/simulator.js';
 
 const dataDir = path.resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
 const licensePort = Number(process.env.DEMO_LICENSE_PORT ?? 8080);
 const appPort = Number(process.env.DEMO_APP_PORT ?? 3000);
+const graphPort = Number(process.env.DEMO_GRAPH_PORT ?? 4600);
+/** The demo's simulated WhatsApp number. */
+const DEMO_NUMBER = { phoneNumberId: '100000000000001', displayPhoneNumber: '+55 11 4000-0001' };
 const ADMIN_EMAIL = 'admin@demo.atendo.local';
 
 function readOrCreate(file: string, make: () => string): string {
@@ -118,6 +125,12 @@ async function main(): Promise<void> {
     await waitReady(url, service);
     const demo = await seed(url, adminToken);
 
+    const sim = await startMetaSimulator({ port: graphPort });
+    stops.push(() => sim.close());
+    const graphToken = readOrCreate(path.join(dataDir, 'graph-token'), () => `EAAG${crypto.randomBytes(16).toString('hex')}`);
+    const appSecret = readOrCreate(path.join(dataDir, 'graph-app-secret'), () => crypto.randomBytes(16).toString('hex'));
+    sim.addWhatsAppNumber({ ...DEMO_NUMBER, accessToken: graphToken, verifiedName: 'Demo Atendimento' });
+
     // The appliance, installed and started by the installer's local runtime (the same steps as on a VPS),
     // trusting the demo service's key through the dev entry (never in production images).
     const applianceDir = path.join(dataDir, 'appliance');
@@ -140,10 +153,17 @@ async function main(): Promise<void> {
     const installed = await installer([
       'install', '--runtime', 'local', '--yes', '--license-key', demo.key, '--license-service-url', url,
       '--dev-trusted-keys', keysDir, '--port', String(appPort), '--admin-email', ADMIN_EMAIL, '--admin-name', 'Demo Admin',
-      '--admin-password-file', passwordFile,
+      '--admin-password-file', passwordFile, '--graph-url', sim.url,
     ]);
     if (installed !== 0) throw new Error(`the installer failed (exit ${installed}); see ${applianceDir}/logs/installer.log`);
     const appUrl = `http://127.0.0.1:${appPort}`;
+    const webhookUrl = await demoConnection(appUrl, fs.readFileSync(passwordFile, 'utf8').trim(), graphToken, appSecret);
+    sim.autoStatuses({ webhookUrl: () => webhookUrl, appSecret: () => appSecret, delayMs: 1500 });
+    const stopCustomers = startSimulatedCustomers({
+      numbers: [{ ...DEMO_NUMBER, webhookUrl, appSecret }],
+      everyMs: Number(process.env.DEMO_CUSTOMER_EVERY_MS ?? 20_000),
+    });
+    stops.push(async () => stopCustomers());
 
     const shown = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir);
     process.stdout.write(`
@@ -152,6 +172,7 @@ Atendo local demo is running (logs in ${shown}/*.log and ${shown}/appliance/logs
   Appliance API     ${appUrl}        admin: ${ADMIN_EMAIL} / password in ${shown}/admin-password
   License service   ${url}        admin token in ${shown}/license-admin-token
   Demo license key  ${demo.key}
+  Meta simulator    ${sim.url}        simulated customers write to ${DEMO_NUMBER.displayPhoneNumber}
 
 Try it (another terminal):
   curl -s -c /tmp/atendo.cookies -H 'content-type: application/json' \\
@@ -168,6 +189,28 @@ READY
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     await stopAll(1);
   }
+}
+
+/** The demo's WhatsApp connection, made through the API as an admin would (once); returns its webhook URL. */
+async function demoConnection(appUrl: string, password: string, accessToken: string, appSecret: string): Promise<string> {
+  const login = await fetch(`${appUrl}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password }),
+  });
+  if (!login.ok) throw new Error(`demo admin login failed: ${login.status}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const listed: any = await (await fetch(`${appUrl}/api/connections`, { headers: { cookie } })).json();
+  const existing = listed.items?.find((c: any) => c.externalId === DEMO_NUMBER.phoneNumberId);
+  if (existing) return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${existing.id}`;
+  const res = await fetch(`${appUrl}/api/connections`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({
+      channel: 'whatsapp', name: 'WhatsApp Demo', phoneNumberId: DEMO_NUMBER.phoneNumberId, displayPhoneNumber: DEMO_NUMBER.displayPhoneNumber,
+      accessToken, appSecret, verifyToken: 'demo-verify-token',
+    }),
+  });
+  const body: any = await res.json();
+  if (res.status !== 201) throw new Error(`demo connection: ${res.status} ${JSON.stringify(body)}`);
+  return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${body.id}`;
 }
 
 void main();

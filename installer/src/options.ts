@@ -22,6 +22,7 @@ export interface Options {
   timezone?: string;
   port?: number;
   devTrustedKeys?: string;
+  graphUrl?: string;
   release?: string;
   version?: string;
   file?: string;
@@ -62,6 +63,7 @@ Options
   --timezone TZ                the business's time zone (default America/Sao_Paulo)
   --port N                     local runtime: the appliance's port (default 3000)
   --dev-trusted-keys DIR       local runtime: the license service's public keys to trust
+  --graph-url URL              local runtime: a Meta Graph API stand-in (the simulator in scripts/)
   --yes                        never ask: everything needed comes from flags
   --dry-run                    print the plan and the files it would write, change nothing
   --json                       machine-readable output (doctor, status, install's preflight)
@@ -79,7 +81,7 @@ export function parseOptions(argv: string[]): Options {
         runtime: { type: 'string' }, dir: { type: 'string' }, 'license-key': { type: 'string' },
         'license-service-url': { type: 'string' }, domain: { type: 'string' }, 'admin-email': { type: 'string' },
         'admin-name': { type: 'string' }, 'admin-password-file': { type: 'string' }, timezone: { type: 'string' },
-        port: { type: 'string' }, 'dev-trusted-keys': { type: 'string' }, release: { type: 'string' },
+        port: { type: 'string' }, 'dev-trusted-keys': { type: 'string' }, 'graph-url': { type: 'string' }, release: { type: 'string' },
         version: { type: 'string' }, file: { type: 'string' }, output: { type: 'string' }, keep: { type: 'string' },
         lines: { type: 'string' }, service: { type: 'string' }, yes: { type: 'boolean', short: 'y' },
         'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, purge: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -119,6 +121,7 @@ export function parseOptions(argv: string[]): Options {
     timezone: v.timezone,
     port: int('port', v.port, 1, 65535),
     devTrustedKeys: v['dev-trusted-keys'] ? path.resolve(v['dev-trusted-keys']) : undefined,
+    graphUrl: v['graph-url'],
     release: v.release ? path.resolve(v.release) : undefined,
     version: v.version,
     file: v.file ? path.resolve(v.file) : undefined,

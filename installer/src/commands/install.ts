@@ -142,6 +142,7 @@ function installSteps(ctx: Ctx, inputs: Inputs): Step<Ctx>[] {
         const keys = ctx.opts.devTrustedKeys ?? env.ATENDO_DEV_TRUSTED_KEYS_DIR;
         if (!keys) throw new InstallerError('input_needed', 'the local runtime needs the license service\'s public keys to trust', 'pass --dev-trusted-keys DIR (a directory of *.public.pem)', { exitCode: 2 });
         env.ATENDO_DEV_TRUSTED_KEYS_DIR ??= keys;
+        if (ctx.opts.graphUrl) env.META_GRAPH_URL ??= ctx.opts.graphUrl;
         Object.assign(env, await runtime.defaults(env));
       } else {
         env.ATENDO_VERSION ??= ctx.opts.version ?? releaseVersion(OWN_RELEASE_DIR);

@@ -207,6 +207,7 @@ export class LocalRuntime implements Runtime {
       DATA_DIR: this.dataDir(), APP_TIMEZONE: env.APP_TIMEZONE ?? 'America/Sao_Paulo',
       SESSION_SECRET: env.SESSION_SECRET!, ENCRYPTION_KEY: env.ENCRYPTION_KEY!,
       ATENDO_DEV_TRUSTED_KEYS_DIR: env.ATENDO_DEV_TRUSTED_KEYS_DIR ?? '', LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+      ...(env.META_GRAPH_URL ? { META_GRAPH_URL: env.META_GRAPH_URL } : {}),
     };
   }
 
