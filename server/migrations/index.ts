@@ -3,6 +3,9 @@ import { migrateFromList } from '../../license-service/kit/migrations.js';
 import * as accounts from './20261123_0001_accounts.js';
 import * as license from './20261123_0002_license.js';
 import * as messaging from './20261123_0003_messaging.js';
+import * as inbound from './20261123_0004_inbound.js';
+import * as uploads from './20261123_0005_uploads.js';
+import * as inbox from './20261123_0006_inbox.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -10,5 +13,8 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261123_0001_accounts': accounts,
     '20261123_0002_license': license,
     '20261123_0003_messaging': messaging,
+    '20261123_0004_inbound': inbound,
+    '20261123_0005_uploads': uploads,
+    '20261123_0006_inbox': inbox,
   });
 }

@@ -31,6 +31,8 @@ export function createQueues(config: Config, opts: { worker: boolean }): Queues 
     activateDelayedJobs: opts.worker,
     removeOnSuccess: true,
     removeOnFailure: true,
+    // Without events nothing would ever drop a saved job from the producer's in-memory map (a leak per job).
+    storeJobs: false,
     // A worker killed mid-job leaves it "active"; another worker takes it back after this long.
     stallInterval: 5_000,
   };

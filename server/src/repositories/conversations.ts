@@ -88,3 +88,8 @@ export async function updateConversation(db: Knex, id: string, patch: Partial<Co
   const [row] = await db('conversations').where({ id }).update(patch).returning('*');
   return row;
 }
+
+/** The conversation row-locked for this transaction: assign, transfer, resolve and reopen serialise on it. */
+export async function lockConversation(trx: Knex.Transaction, id: string): Promise<ConversationRow | undefined> {
+  return trx('conversations').where({ id }).forUpdate().first();
+}

@@ -98,3 +98,93 @@ export async function takePendingStatuses(db: Knex, connectionId: string, provid
   return db('pending_statuses').where({ connection_id: connectionId, provider_message_id: providerMessageId }).del()
     .returning(['status', 'at', 'error']) as Promise<Array<{ status: DeliveryStatus; at: Date; error: { code: string; title: string | null; detail: string | null } | null }>>;
 }
+
+// ───────── outbound sends (commands/sendMessage.ts, commands/deliverMessage.ts) ─────────
+
+/** A message with the send bookkeeping of migration 0005. */
+export interface OutboundMessageRow extends MessageRow {
+  next_attempt_at: Date | null;
+  claimed_until: Date | null;
+  spam_deferrals: number;
+}
+
+export async function findMessageByClientId(db: Knex, conversationId: string, clientId: string): Promise<MessageRow | undefined> {
+  return db('messages').where({ conversation_id: conversationId, client_id: clientId }).first();
+}
+
+/** Stores an outbound message once per dashboard client id: a client id seen before returns null. */
+export async function insertOutboundMessage(db: Knex, m: NewMessage): Promise<MessageRow | null> {
+  const row = { ...m, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload) };
+  const rows = await db('messages').insert(row).returning('*')
+    .onConflict(db.raw('(conversation_id, client_id) where client_id is not null')).ignore();
+  return rows[0] ?? null;
+}
+
+/** The outbound message still waiting to be sent, row-locked for this transaction; undefined otherwise. */
+export async function lockQueuedMessage(trx: Knex.Transaction, id: string): Promise<OutboundMessageRow | undefined> {
+  return trx('messages').where({ id, direction: 'out', status: 'queued' }).forUpdate().first();
+}
+
+export async function findOutboundMessage(db: Knex, id: string): Promise<OutboundMessageRow | undefined> {
+  return db('messages').where({ id, direction: 'out' }).first();
+}
+
+export async function updateOutboundMessage(db: Knex, id: string, patch: Partial<OutboundMessageRow>): Promise<OutboundMessageRow> {
+  const [row] = await db('messages').where({ id }).update(patch).returning('*');
+  return row;
+}
+
+/**
+ * Queued sends nobody is working on and whose time has come long ago: their job was lost (Redis
+ * restarted, the web process died between commit and enqueue). Backed by the partial index on queued.
+ */
+export async function strandedQueuedMessages(db: Knex, before: Date, limit: number): Promise<string[]> {
+  const rows = await db('messages').where({ status: 'queued', direction: 'out' })
+    .where((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', before))
+    .where(db.raw('coalesce(next_attempt_at, created_at) < ?', [before]))
+    .limit(limit).select('id');
+  return rows.map((r: { id: string }) => r.id);
+}
+
+/** Pending statuses whose message never came (Instagram reads of mids never stored, lost sends): dropped after a while. */
+export async function deleteStalePendingStatuses(db: Knex, before: Date, batch: number): Promise<number> {
+  const res = await db.raw(
+    `delete from pending_statuses where ctid in (select ctid from pending_statuses where created_at < ? limit ?)`,
+    [before, batch],
+  );
+  return res.rowCount ?? 0;
+}
+
+/** Inbound media still `pending` since before `before`: their download job was lost (index messages_media_pending). */
+export async function listStuckMedia(db: Knex, before: Date, limit: number): Promise<string[]> {
+  const rows = await db('messages').where({ media_status: 'pending' }).where('created_at', '<', before)
+    .orderBy('created_at').limit(limit).select('id');
+  return rows.map((r) => r.id as string);
+}
+
+/**
+ * Ends an inbound media download (stored or failed) if it is still pending, so two jobs racing on one
+ * message cannot both write. Returns the updated row, or undefined when another one finished first.
+ */
+export async function finishMediaDownload(
+  db: Knex,
+  id: string,
+  patch: Pick<Partial<MessageRow>, 'media_status' | 'media_path' | 'media_size' | 'media_mime' | 'media_error'>,
+): Promise<MessageRow | undefined> {
+  const [row] = await db('messages').where({ id, media_status: 'pending' }).update(patch).returning('*');
+  return row;
+}
+
+export async function lockOutboundMessage(trx: Knex.Transaction, id: string): Promise<OutboundMessageRow | undefined> {
+  return trx('messages').where({ id }).forUpdate().first();
+}
+
+/**
+ * Instagram echoes our own sends by webhook; one that arrives before the worker stored Meta's id was
+ * stored as a business-app message. Removed so the id lands on the message we sent (returns how many).
+ */
+export async function removeEarlyEcho(trx: Knex.Transaction, connectionId: string, providerMessageId: string, keepId: string): Promise<number> {
+  return trx('messages')
+    .where({ connection_id: connectionId, provider_message_id: providerMessageId, origin: 'business_app', direction: 'out' })
+    .whereNot({ id: keepId }).del();
+}
