@@ -22,3 +22,8 @@ export async function consumeWithin(db: Knex, period: string, metric: MonthlyMet
   );
   return res.rows.length ? Number(res.rows[0].count) : null;
 }
+
+/** Gives units back (a send that Meta refused for good); never below zero. */
+export async function releaseQuota(db: Knex, period: string, metric: MonthlyMetric, n: number): Promise<void> {
+  await db('usage_counters').where({ period, metric }).update({ count: db.raw('greatest(count - ?, 0)', [n]) });
+}

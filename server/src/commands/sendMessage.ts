@@ -1,0 +1,155 @@
+import type { Deps } from '../deps.js';
+import { AppError, conflict, notFound } from '../errors.js';
+import { mimeFitsType, mediaMaxBytes, type WhatsAppMediaType } from '../messaging/whatsappSend.js';
+import { authorizeSee } from '../policies/conversations.js';
+import { assertWritable } from '../policies/license.js';
+import type { Actor } from '../policies/roles.js';
+import { SERVICE_WINDOW_MS } from '../presenters/conversation.js';
+import { pushConversation, pushMessage } from '../realtime/conversationEvents.js';
+import { insertAudit } from '../repositories/audit.js';
+import { findConnection } from '../repositories/connections.js';
+import { findConversation, findConversationView, noteMessage } from '../repositories/conversations.js';
+import { findMessageByClientId, insertOutboundMessage, type MessageRow, type NewMessage } from '../repositories/messages.js';
+import { findQuickReply } from '../repositories/quickReplies.js';
+import { findUpload } from '../repositories/uploads.js';
+import type { SendMessageInput, TemplateInput } from '../routes/outbound/schema.js';
+import { enqueueSend } from './deliverMessage.js';
+
+export type OutboundContent =
+  | { type: 'text'; text: string }
+  | { type: WhatsAppMediaType; uploadId: string; caption?: string }
+  | { type: 'template'; template: TemplateInput };
+
+export type QueueOutboundInput = OutboundContent & {
+  conversationId: string;
+  origin: 'agent' | 'bot' | 'campaign';
+  /** The attendant who sends (origin agent); null for bots and campaigns. */
+  senderUserId?: string | null;
+  /** Idempotency key: a second call with it returns the first message instead of sending again. */
+  clientId?: string | null;
+  ip?: string | null;
+};
+
+export const outsideServiceWindow = (endedAt: Date | null) =>
+  new AppError(422, 'outside_service_window',
+    endedAt
+      ? `the 24-hour customer service window closed at ${endedAt.toISOString()}: only approved templates can be sent until the customer writes again`
+      : 'the customer has not written yet: only approved templates can be sent',
+    { windowEndedAt: endedAt?.toISOString() ?? null });
+export const templateNotSupported = () =>
+  new AppError(400, 'template_not_supported', 'Instagram conversations do not support message templates');
+export const mediaNotSupportedOnInstagram = () =>
+  new AppError(400, 'media_not_supported_on_instagram', 'Instagram only takes attachments from a public URL, which this appliance does not expose: send text');
+export const mediaTypeMismatch = (mime: string, type: string) =>
+  new AppError(400, 'media_type_mismatch', `a ${mime} file cannot be sent as ${type}`, { mime, type });
+const INSTAGRAM_TEXT_MAX_BYTES = 1000;
+
+const LABELS: Record<string, string> = { image: 'Imagem', audio: 'Áudio', video: 'Vídeo', document: 'Documento', sticker: 'Figurinha' };
+
+/**
+ * The one way a message to a customer is queued — attendants (the route), bots and campaigns alike:
+ * checks the license, the connection, the channel and the 24-hour window, stores the message as
+ * `queued`, and hands it to the send worker, which enforces the plan quota and Meta's limits at the
+ * moment of sending. A repeated clientId answers the message stored the first time (created: false).
+ */
+export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): Promise<{ message: MessageRow; created: boolean }> {
+  if (o.clientId) {
+    const seen = await findMessageByClientId(deps.db, o.conversationId, o.clientId);
+    if (seen) return { message: seen, created: false };
+  }
+  const snap = await deps.license.snapshot();
+  assertWritable(snap);
+  const conv = await findConversationView(deps.db, o.conversationId);
+  if (!conv) throw notFound('conversation');
+  const connection = await findConnection(deps.db, conv.connection_id);
+  if (!connection) throw conflict('connection_removed', 'the connection of this conversation was removed: nothing can be sent through it');
+
+  if (conv.channel === 'instagram') {
+    if (o.type === 'template') throw templateNotSupported();
+    if (o.type !== 'text') throw mediaNotSupportedOnInstagram();
+    if (Buffer.byteLength(o.text) > INSTAGRAM_TEXT_MAX_BYTES) {
+      throw new AppError(400, 'validation_failed', `text: Instagram takes at most ${INSTAGRAM_TEXT_MAX_BYTES} bytes`);
+    }
+  }
+  // Meta only takes free-form messages within 24 hours of the customer's last message (both channels).
+  if (o.type !== 'template') {
+    const endsAt = conv.last_inbound_at ? new Date(conv.last_inbound_at.getTime() + SERVICE_WINDOW_MS) : null;
+    if (!endsAt || endsAt.getTime() <= snap.now.getTime()) throw outsideServiceWindow(endsAt);
+  }
+
+  const at = deps.now();
+  const row: NewMessage = {
+    conversation_id: conv.id,
+    connection_id: conv.connection_id,
+    direction: 'out',
+    origin: o.origin,
+    sender_user_id: o.senderUserId ?? null,
+    client_id: o.clientId ?? null,
+    status: 'queued',
+    at,
+    type: o.type,
+  };
+  let preview: string;
+  if (o.type === 'text') {
+    row.body = o.text;
+    preview = o.text;
+  } else if (o.type === 'template') {
+    const language = typeof o.template.language === 'string' ? { code: o.template.language } : o.template.language;
+    row.payload = { template: { name: o.template.name, language, ...(o.template.components ? { components: o.template.components } : {}) } };
+    preview = `[Modelo: ${o.template.name}]`;
+  } else {
+    const upload = await findUpload(deps.db, o.uploadId);
+    // Someone else's upload is not confirmed to exist; bots and campaigns use the admins' files.
+    if (!upload || (o.origin === 'agent' && upload.uploader_user_id !== (o.senderUserId ?? null))) throw notFound('upload');
+    if (!mimeFitsType(upload.mime, o.type)) throw mediaTypeMismatch(upload.mime, o.type);
+    if (Number(upload.size) > mediaMaxBytes(o.type)) {
+      throw new AppError(413, 'media_too_large', `WhatsApp takes ${o.type} files up to ${mediaMaxBytes(o.type)} bytes`, { limit: mediaMaxBytes(o.type) });
+    }
+    Object.assign(row, {
+      body: o.caption?.trim() ? o.caption : null,
+      media_path: upload.path,
+      media_mime: upload.mime,
+      media_size: upload.size,
+      media_sha256: upload.sha256,
+      media_filename: upload.filename,
+      media_status: 'stored',
+    });
+    preview = o.caption?.trim() ? o.caption : `[${LABELS[o.type]}${o.type === 'document' && upload.filename ? `: ${upload.filename}` : ''}]`;
+  }
+
+  const message = await deps.db.transaction(async (trx) => {
+    const inserted = await insertOutboundMessage(trx, row);
+    if (!inserted) return null; // the same clientId won a race with us
+    await noteMessage(trx, conv.id, { at, preview: preview.slice(0, 200), inbound: false });
+    await insertAudit(trx, {
+      actorUserId: o.senderUserId ?? null, action: 'message.send', subjectType: 'message', subjectId: inserted.id, ip: o.ip ?? null,
+      detail: { conversationId: conv.id, type: o.type, origin: o.origin, ...(o.type === 'template' ? { template: o.template.name } : {}) },
+    });
+    return inserted;
+  });
+  if (!message) return { message: (await findMessageByClientId(deps.db, o.conversationId, o.clientId!))!, created: false };
+
+  // Pushed before the job exists, so no dashboard hears of the send's outcome before the message itself.
+  await pushMessage(deps, conv, message, 'message:new');
+  await pushConversation(deps, conv.id);
+  await enqueueSend(deps, message.id).catch((err) => {
+    // Stored as queued: the worker's sweeper finds it again.
+    deps.log.warn({ err, messageId: message.id }, 'send job not enqueued; the sweeper will pick the message up');
+  });
+  return { message, created: true };
+}
+
+/** An attendant sends in a conversation they see (404 otherwise); quick replies are sent as their text. */
+export async function sendMessage(deps: Deps, actor: Actor, conversationId: string, input: SendMessageInput, ip: string) {
+  authorizeSee(actor, await findConversation(deps.db, conversationId));
+  let content: OutboundContent;
+  if ('quickReplyId' in input) {
+    const reply = await findQuickReply(deps.db, input.quickReplyId);
+    if (!reply) throw notFound('quick reply');
+    content = { type: 'text', text: reply.text };
+  } else {
+    const { clientId: _ignored, ...rest } = input;
+    content = rest;
+  }
+  return queueOutboundMessage(deps, { ...content, conversationId, origin: 'agent', senderUserId: actor.id, clientId: input.clientId ?? null, ip });
+}
