@@ -6,6 +6,7 @@ import * as messaging from './20261123_0003_messaging.js';
 import * as inbound from './20261123_0004_inbound.js';
 import * as uploads from './20261123_0005_uploads.js';
 import * as inbox from './20261123_0006_inbox.js';
+import * as contactSeen from './20261123_0007_contact_seen.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -16,5 +17,6 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261123_0004_inbound': inbound,
     '20261123_0005_uploads': uploads,
     '20261123_0006_inbox': inbox,
+    '20261123_0007_contact_seen': contactSeen,
   });
 }

@@ -65,7 +65,7 @@ export async function makeConversation(
   const db = app.deps.db;
   const at = o.at ?? new Date(base + ++seq * 60_000);
   const phone = o.phone ?? `55119${String(10_000_000 + crypto.randomInt(89_999_999))}`;
-  const contact = await upsertContact(db, { connectionId: o.connectionId, externalId: phone, matchKey: phone, profileName: o.name ?? null, fromCustomer: true });
+  const contact = await upsertContact(db, { connectionId: o.connectionId, externalId: phone, matchKey: phone, profileName: o.name ?? null, fromCustomer: true, at: new Date() });
   if (o.tags) await updateContact(db, contact.id, { tags: o.tags });
   const { conversation } = await findOrOpenConversation(db, { connectionId: o.connectionId, contactId: contact.id, teamId: o.teamId, at });
   await insertMessage(db, {

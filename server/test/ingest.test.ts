@@ -112,7 +112,7 @@ test('Brazilian numbers with and without the ninth digit are one contact and one
   const eight = String(crypto.randomInt(80_000_000, 99_999_999));
   const old = `55${ddd}${eight}`; // how Meta delivers accounts made before the ninth digit
   const modern = `55${ddd}9${eight}`;
-  const a = waText(old, 'primeira') as any;
+  const a = waText(old, 'primeira', { timestamp: Math.floor(Date.now() / 1000) - 5 }) as any;
   const b = waText(modern, 'segunda') as any;
   await postWa(waMessages(old, [a]));
   await postWa(waMessages(modern, [b]));

@@ -53,7 +53,7 @@ export async function whatsappConnection(w: OutboundWorld, phoneNumberId: string
  */
 export async function conversationWith(w: OutboundWorld, connectionId: string, customerId: string, lastInboundAgoMs = 60_000): Promise<string> {
   const db = w.app.deps.db;
-  const contact = await upsertContact(db, { connectionId, externalId: customerId, matchKey: customerId, profileName: 'Cliente', fromCustomer: true });
+  const contact = await upsertContact(db, { connectionId, externalId: customerId, matchKey: customerId, profileName: 'Cliente', fromCustomer: true, at: new Date() });
   const at = new Date(w.app.clock.now().getTime() - lastInboundAgoMs);
   const { conversation } = await findOrOpenConversation(db, { connectionId, contactId: contact.id, teamId: null, at });
   await noteMessage(db, conversation.id, { at, preview: 'oi', inbound: true });

@@ -154,7 +154,7 @@ test('an attendant’s socket gets only the events of conversations they may see
   const [ma, mb] = [await stored(a1.id), await stored(b1.id)];
   await adminSaw(ma.id);
   await adminSaw(mb.id);
-  await waitFor(() => ana.some((e) => e.event === 'conversation:updated' && e.conversationId === ma.conversation_id), 5_000, 'ana conversation push');
+  await waitFor(() => ana.some((e) => e.event === 'message:new' && e.conversationId === ma.conversation_id), 5_000, 'ana message push');
   t.true(ana.some((e) => e.event === 'message:new' && e.messageId === ma.id), 'team A’s unassigned conversation reaches its attendant');
   t.false(ana.some((e) => e.conversationId === mb.conversation_id), 'team B’s conversation never reaches her');
 

@@ -1,17 +1,23 @@
 import type { Knex } from 'knex';
 import type { Deps } from '../deps.js';
 import { digitsOnly, whatsAppMatchKey } from '../lib/phone.js';
-import type { InboundMessage, InboundStatus } from '../messaging/inboundEvent.js';
+import type { InboundEvent, InboundMessage, InboundStatus } from '../messaging/inboundEvent.js';
 import { parseInstagram } from '../messaging/parseInstagram.js';
 import { parseWhatsApp } from '../messaging/parseWhatsApp.js';
-import { pushConversation, pushMessage } from '../realtime/conversationEvents.js';
-import { findConnection, type ConnectionRow } from '../repositories/connections.js';
-import { upsertContact } from '../repositories/contacts.js';
-import { findOrOpenConversation, noteMessage } from '../repositories/conversations.js';
+import { openConnection } from '../messaging/connectionDirectory.js';
+import { audienceOf } from '../policies/conversations.js';
+import { presentConversation } from '../presenters/conversation.js';
+import { presentMessage } from '../presenters/message.js';
+import { publishRealtime, type RealtimeEvent } from '../realtime/publish.js';
+import type { ConnectionRow } from '../repositories/connections.js';
+import { upsertContacts, type ContactRow, type ContactSighting } from '../repositories/contacts.js';
+import { findOrOpenConversations, noteMessages, type ConversationRow, type ConversationView } from '../repositories/conversations.js';
 import {
-  applyDeliveryStatus, findMessageByProviderId, insertMessage, keepPendingStatus, takePendingStatuses, type MessageRow,
+  applyDeliveryStatus, insertMessages, keepPendingStatus, storedProviderIds, takePendingStatuses, type MessageRow,
 } from '../repositories/messages.js';
-import { lockUnprocessedEvent, markEventProcessed, noteEventFailure } from '../repositories/webhookEvents.js';
+import {
+  lockDueEvents, lockUnprocessedEvent, markEventProcessed, markEventsProcessed, noteEventFailure, type WebhookEventRow,
+} from '../repositories/webhookEvents.js';
 import { enqueueMediaDownload } from './downloadMedia.js';
 
 /** After this many failed attempts an event is set aside (processed, last_error `gave_up: …`) so it stops costing retries. */
@@ -22,16 +28,64 @@ const MAX_RETRY_DELAY_MS = 10 * 60_000;
 interface Effects {
   created: MessageRow[];
   updated: Map<string, MessageRow>;
-  conversations: Set<string>;
+  /** Each touched conversation as it stands after the batch, built from rows already in hand. */
+  conversations: Map<string, ConversationView>;
   media: string[];
   counts: { messages: number; duplicates: number; statuses: number; pending: number; skipped: number };
 }
 
+/** Events one transaction takes at most: the per-transaction costs (BEGIN, locks, COMMIT, a job) are shared. */
+export const INGEST_BATCH = 50;
+
 /**
- * Turns one stored webhook body into contacts, conversations, messages and delivery states, in one
- * transaction: either all of the batch is stored and the event marked processed, or none of it (a crash
- * or error leaves the event for the next try). Safe to run twice and concurrently: the event row is
- * locked with skip locked, and messages are unique by the provider's id.
+ * Turns stored webhook bodies into contacts, conversations, messages and delivery states. The due events
+ * (oldest first, up to INGEST_BATCH) are processed in ONE transaction: either all of them are stored and
+ * marked processed, or none (a crash leaves them for the next try). Safe to run twice and concurrently:
+ * events are claimed with skip locked, and messages are unique by the provider's id. If the batch fails,
+ * its events are processed one by one, so one bad event cannot hold the others back.
+ * Returns how many events were taken.
+ */
+export async function ingestDueEvents(deps: Deps): Promise<number> {
+  let claimed: string[] = [];
+  let effects: Effects | null;
+  try {
+    effects = await deps.db.transaction(async (trx) => {
+      const events = await lockDueEvents(trx, INGEST_BATCH);
+      claimed = events.map((e) => String(e.id));
+      if (!events.length) return null;
+      const fx = emptyEffects();
+      const processed: string[] = [];
+      const parsed: Parsed[] = [];
+      for (const event of events) {
+        const p = await parseEvent(deps, event, fx);
+        if (typeof p === 'string') await markEventProcessed(trx, String(event.id), p);
+        else {
+          parsed.push(p);
+          processed.push(String(event.id));
+        }
+      }
+      await storeParsed(trx, parsed, fx);
+      failpoint('ingest.before_commit', deps);
+      await markEventsProcessed(trx, processed);
+      deps.log.info({ events: events.length, ...fx.counts }, 'webhook events ingested');
+      return fx;
+    });
+  } catch (err) {
+    if (claimed.length <= 1) {
+      if (claimed[0]) await ingestWebhookEvent(deps, claimed[0]).catch(() => {});
+      return claimed.length;
+    }
+    deps.log.warn({ events: claimed.length, err: (err as Error).message }, 'webhook batch failed; processing its events one by one');
+    for (const id of claimed) await ingestWebhookEvent(deps, id).catch(() => {});
+    return claimed.length;
+  }
+  if (effects) await publishEffects(deps, effects);
+  return claimed.length;
+}
+
+/**
+ * One event on its own, with failure accounting: attempts, a growing wait before the next try, and set
+ * aside (`gave_up: …`) after MAX_INGEST_ATTEMPTS.
  */
 export async function ingestWebhookEvent(deps: Deps, eventId: string): Promise<'processed' | 'skipped' | 'gave_up'> {
   let effects: Effects | null;
@@ -39,33 +93,11 @@ export async function ingestWebhookEvent(deps: Deps, eventId: string): Promise<'
     effects = await deps.db.transaction(async (trx) => {
       const event = await lockUnprocessedEvent(trx, eventId);
       if (!event) return null; // done already, or another worker has it right now
-      const connection = await findConnection(trx, event.connection_id);
-      let body: unknown;
-      try {
-        body = JSON.parse(event.raw.toString('utf8'));
-      } catch {
-        body = undefined;
-      }
-      if (!connection || body === undefined) {
-        // Deterministic: retrying cannot help. (The webhook route only stores parseable bodies.)
-        const reason = !connection ? 'gave_up: connection_missing' : 'gave_up: malformed_json';
-        await markEventProcessed(trx, eventId, reason);
-        deps.log.error({ eventId, reason }, 'webhook event set aside');
-        return emptyEffects();
-      }
-      const now = deps.now();
-      const parsed = connection.channel === 'whatsapp'
-        ? parseWhatsApp(body, connection.external_id, now)
-        : parseInstagram(body, connection.external_id, now);
       const fx = emptyEffects();
-      fx.counts.skipped = parsed.skipped;
-      for (const e of parsed.events) {
-        if (e.kind === 'message') await storeMessage(trx, connection, e, fx);
-        else await storeStatus(trx, connection, e, fx);
-      }
+      const p = await parseEvent(deps, event, fx);
+      if (typeof p !== 'string') await storeParsed(trx, [p], fx);
       failpoint('ingest.before_commit', deps);
-      await markEventProcessed(trx, eventId);
-      deps.log.info({ eventId, connectionId: connection.id, channel: connection.channel, ...fx.counts }, 'webhook event ingested');
+      await markEventProcessed(trx, eventId, typeof p === 'string' ? p : null);
       return fx;
     });
   } catch (err) {
@@ -84,69 +116,138 @@ export async function ingestWebhookEvent(deps: Deps, eventId: string): Promise<'
   return 'processed';
 }
 
+interface Parsed {
+  connection: ConnectionRow;
+  events: InboundEvent[];
+}
+
+/** What one stored event says, or the reason it is set aside instead. */
+async function parseEvent(deps: Deps, event: WebhookEventRow, fx: Effects): Promise<Parsed | string> {
+  const connection = (await openConnection(deps, event.connection_id))?.row;
+  let body: unknown;
+  try {
+    body = JSON.parse(event.raw.toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  if (!connection || body === undefined) {
+    // Deterministic: retrying cannot help. (The webhook route only stores parseable bodies.)
+    const reason = !connection ? 'gave_up: connection_missing' : 'gave_up: malformed_json';
+    deps.log.error({ eventId: event.id, reason }, 'webhook event set aside');
+    return reason;
+  }
+  const parsed = connection.channel === 'whatsapp'
+    ? parseWhatsApp(body, connection.external_id, deps.now())
+    : parseInstagram(body, connection.external_id, deps.now());
+  fx.counts.skipped += parsed.skipped;
+  return { connection, events: parsed.events };
+}
+
+/**
+ * Stores the messages of a batch per connection with a handful of statements (not a handful per message),
+ * then the statuses, in arrival order — after the messages, so a status and its message in one batch meet.
+ */
+async function storeParsed(trx: Knex.Transaction, parsed: Parsed[], fx: Effects): Promise<void> {
+  const byConnection = new Map<string, { connection: ConnectionRow; messages: InboundMessage[] }>();
+  for (const p of parsed) {
+    const group = byConnection.get(p.connection.id) ?? { connection: p.connection, messages: [] };
+    byConnection.set(p.connection.id, group);
+    for (const e of p.events) if (e.kind === 'message') group.messages.push(e);
+  }
+  for (const { connection, messages } of byConnection.values()) await storeMessages(trx, connection, messages, fx);
+  for (const p of parsed) {
+    for (const e of p.events) if (e.kind === 'status') await storeStatus(trx, p.connection, e, fx);
+  }
+}
+
 function emptyEffects(): Effects {
   return {
-    created: [], updated: new Map(), conversations: new Set(), media: [],
+    created: [], updated: new Map(), conversations: new Map(), media: [],
     counts: { messages: 0, duplicates: 0, statuses: 0, pending: 0, skipped: 0 },
   };
 }
 
-async function storeMessage(trx: Knex.Transaction, connection: ConnectionRow, m: InboundMessage, fx: Effects): Promise<void> {
+async function storeMessages(trx: Knex.Transaction, connection: ConnectionRow, all: InboundMessage[], fx: Effects): Promise<void> {
   // A redelivery stores nothing, and must not open a conversation either (the old one may be resolved).
-  if (await findMessageByProviderId(trx, connection.id, m.providerMessageId)) {
-    fx.counts.duplicates++;
-    return;
-  }
+  const stored = await storedProviderIds(trx, connection.id, all.map((m) => m.providerMessageId));
+  const fresh = new Map<string, InboundMessage>();
+  for (const m of all) if (!stored.has(m.providerMessageId) && !fresh.has(m.providerMessageId)) fresh.set(m.providerMessageId, m);
+  fx.counts.duplicates += all.length - fresh.size;
+  if (!fresh.size) return;
+  const messages = [...fresh.values()];
+
   const whatsapp = connection.channel === 'whatsapp';
-  const contact = await upsertContact(trx, {
+  const keyOf = (m: InboundMessage) => (whatsapp ? whatsAppMatchKey(m.customerId) : m.customerId);
+  // One sighting per person: the latest message decides the id form; any message may bring the name.
+  const sightings = new Map<string, ContactSighting>();
+  for (const m of messages) {
+    const key = keyOf(m);
+    const seen = sightings.get(key);
+    const candidate: ContactSighting = {
+      externalId: whatsapp ? digitsOnly(m.customerId) : m.customerId, matchKey: key,
+      profileName: m.profileName ?? seen?.profileName ?? null, fromCustomer: m.direction === 'in', at: m.at,
+    };
+    const later = !seen || (candidate.fromCustomer && (!seen.fromCustomer || candidate.at >= seen.at));
+    sightings.set(key, later ? candidate : { ...seen, profileName: m.profileName ?? seen.profileName ?? null });
+  }
+  const contacts = await upsertContacts(trx, connection.id, [...sightings.values()]);
+  const conversations = await findOrOpenConversations(trx, {
     connectionId: connection.id,
-    externalId: whatsapp ? digitsOnly(m.customerId) : m.customerId,
-    matchKey: whatsapp ? whatsAppMatchKey(m.customerId) : m.customerId,
-    profileName: m.profileName,
-    fromCustomer: m.direction === 'in',
+    teamId: connection.team_id,
+    contacts: [...contacts.values()].map((c) => ({ contactId: c.id, at: messages.find((m) => keyOf(m) === c.match_key)!.at })),
   });
-  const { conversation } = await findOrOpenConversation(trx, {
-    connectionId: connection.id, contactId: contact.id, teamId: connection.team_id, at: m.at,
-  });
-  const inbound = m.direction === 'in';
-  const row = await insertMessage(trx, {
-    conversation_id: conversation.id,
-    connection_id: connection.id,
-    direction: m.direction,
-    // An outbound message arriving by webhook was written by a person in the WhatsApp Business app or Instagram.
-    origin: inbound ? 'customer' : 'business_app',
-    provider_message_id: m.providerMessageId,
-    type: m.type,
-    body: m.body,
-    payload: m.payload,
-    status: inbound ? 'received' : 'sent',
-    at: m.at,
-    sent_at: inbound ? null : m.at,
-    ...(m.media
-      ? {
-          media_provider_id: m.media.providerId, media_mime: m.media.mime, media_sha256: m.media.sha256,
-          media_filename: m.media.filename, media_status: 'pending' as const,
-        }
-      : {}),
-  });
-  if (!row) {
-    fx.counts.duplicates++; // a concurrent worker stored it first
-    return;
-  }
-  let stored = row;
-  if (!inbound) {
-    // A status (an Instagram read, say) may have come before its message.
-    for (const s of await takePendingStatuses(trx, connection.id, m.providerMessageId)) {
-      const applied = await applyDeliveryStatus(trx, connection.id, m.providerMessageId, { status: s.status, at: new Date(s.at), error: s.error });
-      if (applied?.changed) stored = applied.message;
+  const conversationOf = (m: InboundMessage) => conversations.get(contacts.get(keyOf(m))!.id)!.conversation;
+
+  const rows = await insertMessages(trx, messages.map((m) => {
+    const inbound = m.direction === 'in';
+    return {
+      conversation_id: conversationOf(m).id,
+      connection_id: connection.id,
+      direction: m.direction,
+      // An outbound message arriving by webhook was written by a person in the WhatsApp Business app or Instagram.
+      origin: inbound ? 'customer' as const : 'business_app' as const,
+      provider_message_id: m.providerMessageId,
+      type: m.type,
+      body: m.body,
+      payload: m.payload,
+      status: inbound ? 'received' as const : 'sent' as const,
+      at: m.at,
+      sent_at: inbound ? null : m.at,
+      ...(m.media
+        ? {
+            media_provider_id: m.media.providerId, media_mime: m.media.mime, media_sha256: m.media.sha256,
+            media_filename: m.media.filename, media_status: 'pending' as const,
+          }
+        : {}),
+    };
+  }));
+  fx.counts.duplicates += messages.length - rows.length; // a concurrent worker stored those first
+
+  const notes = new Map<string, { id: string; at: Date; preview: string | null; inbound: number; inboundAt: Date | null }>();
+  for (const row of rows) {
+    const m = fresh.get(row.provider_message_id!)!;
+    let final = row;
+    if (row.direction === 'out') {
+      // A status (an Instagram read, say) may have come before its message.
+      for (const s of await takePendingStatuses(trx, connection.id, m.providerMessageId)) {
+        const applied = await applyDeliveryStatus(trx, connection.id, m.providerMessageId, { status: s.status, at: new Date(s.at), error: s.error });
+        if (applied?.changed) final = applied.message;
+      }
     }
+    // Echoes are the business's words: no unread count, no move of the customer-service window.
+    const inbound = row.direction === 'in';
+    const note = notes.get(row.conversation_id) ?? { id: row.conversation_id, at: m.at, preview: previewOf(m), inbound: 0, inboundAt: null };
+    if (m.at >= note.at) Object.assign(note, { at: m.at, preview: previewOf(m) });
+    if (inbound) Object.assign(note, { inbound: note.inbound + 1, inboundAt: note.inboundAt && note.inboundAt > m.at ? note.inboundAt : m.at });
+    notes.set(row.conversation_id, note);
+    fx.created.push(final);
+    if (m.media) fx.media.push(row.id);
+    fx.counts.messages++;
   }
-  // Echoes are the business's words: no unread count, no move of the customer-service window.
-  await noteMessage(trx, conversation.id, { at: m.at, preview: previewOf(m), inbound });
-  fx.created.push(stored);
-  fx.conversations.add(conversation.id);
-  if (m.media) fx.media.push(row.id);
-  fx.counts.messages++;
+  const contactById = new Map([...contacts.values()].map((c) => [c.id, c]));
+  for (const after of await noteMessages(trx, [...notes.values()])) {
+    fx.conversations.set(after.id, viewOf(after, contactById.get(after.contact_id)!, connection));
+  }
 }
 
 async function storeStatus(trx: Knex.Transaction, connection: ConnectionRow, s: InboundStatus, fx: Effects): Promise<void> {
@@ -169,23 +270,34 @@ function previewOf(m: InboundMessage): string {
   return `[${m.type}]`;
 }
 
-/** After commit: live events to exactly the people who see each conversation, then media downloads. */
+function viewOf(c: ConversationRow, contact: ContactRow, connection: ConnectionRow): ConversationView {
+  return {
+    ...c,
+    contact_name: contact.name, contact_profile_name: contact.profile_name, contact_external_id: contact.external_id,
+    contact_tags: contact.tags, channel: connection.channel, connection_name: connection.name,
+  };
+}
+
+/**
+ * After commit: live events to exactly the people who see each conversation, in one Redis publish, then
+ * media downloads. A new message carries its conversation as it now stands (order, preview, unread), so
+ * the dashboard needs one frame per message, not two.
+ */
 async function publishEffects(deps: Deps, fx: Effects): Promise<void> {
-  const ids = new Set([...fx.conversations, ...[...fx.updated.values()].map((m) => m.conversation_id)]);
-  if (!ids.size) return;
-  const scopes = new Map<string, { team_id: string | null; assignee_id: string | null }>();
-  const rows: Array<{ id: string; team_id: string | null; assignee_id: string | null }> =
-    await deps.db('conversations').whereIn('id', [...ids]).select('id', 'team_id', 'assignee_id');
-  for (const r of rows) scopes.set(r.id, r);
+  const events: RealtimeEvent[] = [];
   for (const m of fx.created) {
-    const scope = scopes.get(m.conversation_id);
-    if (scope) await pushMessage(deps, scope, m, 'message:new');
+    const view = fx.conversations.get(m.conversation_id);
+    if (view) events.push({ rooms: audienceOf(view), event: 'message:new', data: { message: presentMessage(m), conversation: presentConversation(view) } });
   }
+  const unknown = [...new Set([...fx.updated.values()].map((m) => m.conversation_id).filter((id) => !fx.conversations.has(id)))];
+  const scopes = new Map<string, { team_id: string | null; assignee_id: string | null }>(
+    unknown.length ? (await deps.db('conversations').whereIn('id', unknown).select('id', 'team_id', 'assignee_id')).map((r) => [r.id, r]) : [],
+  );
   for (const m of fx.updated.values()) {
-    const scope = scopes.get(m.conversation_id);
-    if (scope) await pushMessage(deps, scope, m, 'message:updated');
+    const scope = fx.conversations.get(m.conversation_id) ?? scopes.get(m.conversation_id);
+    if (scope) events.push({ rooms: audienceOf(scope), event: 'message:updated', data: { message: presentMessage(m) } });
   }
-  for (const id of fx.conversations) await pushConversation(deps, id);
+  await publishRealtime(deps.redis, events);
   for (const id of fx.media) enqueueMediaDownload(deps, id);
 }
 

@@ -14,25 +14,41 @@ export interface ContactRow {
   updated_at: Date;
 }
 
+export interface ContactSighting {
+  externalId: string;
+  matchKey: string;
+  profileName?: string | null;
+  /** Whether the customer wrote (their id form is then the one to send to) rather than an echo naming them. */
+  fromCustomer: boolean;
+  at: Date;
+}
+
 /**
- * Finds or makes the contact, in one statement so concurrent workers agree. The external id is updated
- * to the form last seen from the customer (the one Meta delivers to); the profile name only when given.
+ * Finds or makes contacts, in one statement so concurrent workers agree. The external id follows the
+ * form the customer wrote from most recently (by message time, not by which worker came last): that is
+ * the one Meta delivers to. The profile name is updated only when given. One sighting per match key.
  */
-export async function upsertContact(
-  db: Knex,
-  c: { connectionId: string; externalId: string; matchKey: string; profileName?: string | null; fromCustomer: boolean },
-): Promise<ContactRow> {
+export async function upsertContacts(db: Knex, connectionId: string, sightings: ContactSighting[]): Promise<Map<string, ContactRow>> {
+  if (!sightings.length) return new Map();
+  const values = sightings.map(() => '(?, ?, ?, ?, ?::timestamptz)').join(', ');
   const res = await db.raw(
-    `insert into contacts (connection_id, external_id, match_key, profile_name) values (?, ?, ?, ?)
+    `insert into contacts (connection_id, external_id, match_key, profile_name, external_id_seen_at) values ${values}
      on conflict (connection_id, match_key) do update set
-       external_id = case when ? then excluded.external_id else contacts.external_id end,
+       external_id = case when excluded.external_id_seen_at >= coalesce(contacts.external_id_seen_at, '-infinity')
+                          then excluded.external_id else contacts.external_id end,
+       external_id_seen_at = greatest(contacts.external_id_seen_at, excluded.external_id_seen_at),
        profile_name = coalesce(excluded.profile_name, contacts.profile_name),
-       updated_at = case when excluded.profile_name is distinct from contacts.profile_name or (? and excluded.external_id <> contacts.external_id)
+       updated_at = case when excluded.profile_name is distinct from contacts.profile_name
+                           or excluded.external_id_seen_at >= coalesce(contacts.external_id_seen_at, '-infinity')
                          then now() else contacts.updated_at end
      returning *`,
-    [c.connectionId, c.externalId, c.matchKey, c.profileName ?? null, c.fromCustomer, c.fromCustomer],
+    sightings.flatMap((c) => [connectionId, c.externalId, c.matchKey, c.profileName ?? null, c.fromCustomer ? c.at : null]),
   );
-  return res.rows[0];
+  return new Map((res.rows as ContactRow[]).map((r) => [r.match_key, r]));
+}
+
+export async function upsertContact(db: Knex, c: ContactSighting & { connectionId: string }): Promise<ContactRow> {
+  return (await upsertContacts(db, c.connectionId, [c])).get(c.matchKey)!;
 }
 
 export async function findContact(db: Knex, id: string): Promise<ContactRow | undefined> {

@@ -53,14 +53,34 @@ export async function findOrOpenConversation(
   db: Knex,
   o: { connectionId: string; contactId: string; teamId: string | null; at: Date },
 ): Promise<{ conversation: ConversationRow; opened: boolean }> {
-  const inserted = await db.raw(
-    `insert into conversations (connection_id, contact_id, team_id, last_message_at) values (?, ?, ?, ?)
-     on conflict (contact_id) where status = 'open' do nothing returning *`,
-    [o.connectionId, o.contactId, o.teamId, o.at],
-  );
-  if (inserted.rows.length) return { conversation: inserted.rows[0], opened: true };
-  const open = await db('conversations').where({ contact_id: o.contactId, status: 'open' }).first();
-  return { conversation: open, opened: false };
+  const found = await findOrOpenConversations(db, { connectionId: o.connectionId, teamId: o.teamId, contacts: [{ contactId: o.contactId, at: o.at }] });
+  return found.get(o.contactId)!;
+}
+
+/** The same for many contacts of one connection at once: a look, one insert for the missing, a last look. */
+export async function findOrOpenConversations(
+  db: Knex,
+  o: { connectionId: string; teamId: string | null; contacts: Array<{ contactId: string; at: Date }> },
+): Promise<Map<string, { conversation: ConversationRow; opened: boolean }>> {
+  const result = new Map<string, { conversation: ConversationRow; opened: boolean }>();
+  const look = async (ids: string[]) => {
+    if (!ids.length) return;
+    const rows: ConversationRow[] = await db('conversations').whereIn('contact_id', ids).where({ status: 'open' });
+    for (const r of rows) result.set(r.contact_id, { conversation: r, opened: false });
+  };
+  // Most messages belong to a conversation that is already open: look first, insert only when needed.
+  await look(o.contacts.map((c) => c.contactId));
+  const missing = o.contacts.filter((c) => !result.has(c.contactId));
+  if (missing.length) {
+    const inserted = await db.raw(
+      `insert into conversations (connection_id, contact_id, team_id, last_message_at) values ${missing.map(() => '(?, ?, ?, ?)').join(', ')}
+       on conflict (contact_id) where status = 'open' do nothing returning *`,
+      missing.flatMap((c) => [o.connectionId, c.contactId, o.teamId, c.at]),
+    );
+    for (const r of inserted.rows as ConversationRow[]) result.set(r.contact_id, { conversation: r, opened: true });
+    await look(missing.map((c) => c.contactId).filter((id) => !result.has(id))); // opened meanwhile by another worker
+  }
+  return result;
 }
 
 /**
@@ -72,16 +92,29 @@ export async function noteMessage(
   id: string,
   m: { at: Date; preview: string | null; inbound: boolean },
 ): Promise<ConversationRow> {
+  return (await noteMessages(db, [{ id, at: m.at, preview: m.preview, inbound: m.inbound ? 1 : 0, inboundAt: m.inbound ? m.at : null }]))[0]!;
+}
+
+/**
+ * The same for several conversations in one statement, each with its newest message (`at`, `preview`),
+ * how many inbound messages arrived and the latest inbound time.
+ */
+export async function noteMessages(
+  db: Knex,
+  notes: Array<{ id: string; at: Date; preview: string | null; inbound: number; inboundAt: Date | null }>,
+): Promise<ConversationRow[]> {
+  if (!notes.length) return [];
   const res = await db.raw(
-    `update conversations set
-       last_message_preview = case when ? >= last_message_at then ? else last_message_preview end,
-       last_message_at = greatest(last_message_at, ?),
-       last_inbound_at = case when ? then greatest(coalesce(last_inbound_at, ?), ?) else last_inbound_at end,
-       unread_count = unread_count + case when ? then 1 else 0 end
-     where id = ? returning *`,
-    [m.at, m.preview, m.at, m.inbound, m.at, m.at, m.inbound, id],
+    `update conversations c set
+       last_message_preview = case when v.at >= c.last_message_at then v.preview else c.last_message_preview end,
+       last_message_at = greatest(c.last_message_at, v.at),
+       last_inbound_at = case when v.inbound_at is null then c.last_inbound_at else greatest(c.last_inbound_at, v.inbound_at) end,
+       unread_count = c.unread_count + v.inbound
+     from (values ${notes.map(() => '(?::uuid, ?::timestamptz, ?::text, ?::int, ?::timestamptz)').join(', ')}) as v(id, at, preview, inbound, inbound_at)
+     where c.id = v.id returning c.*`,
+    notes.flatMap((n) => [n.id, n.at, n.preview, n.inbound, n.inboundAt]),
   );
-  return res.rows[0];
+  return res.rows;
 }
 
 export async function updateConversation(db: Knex, id: string, patch: Partial<ConversationRow>): Promise<ConversationRow> {

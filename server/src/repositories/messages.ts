@@ -46,10 +46,22 @@ export type NewMessage = Partial<MessageRow> &
  * second row. This is what makes Meta's redeliveries harmless.
  */
 export async function insertMessage(db: Knex, m: NewMessage): Promise<MessageRow | null> {
-  const row = { ...m, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload) };
-  const q = db('messages').insert(row).returning('*');
-  const rows = await q.onConflict(db.raw('(connection_id, provider_message_id) where provider_message_id is not null')).ignore();
-  return rows[0] ?? null;
+  return (await insertMessages(db, [m]))[0] ?? null;
+}
+
+/** Many at once; those already stored (by provider id) are left out of the result. */
+export async function insertMessages(db: Knex, list: NewMessage[]): Promise<MessageRow[]> {
+  if (!list.length) return [];
+  const rows = list.map((m) => ({ ...m, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload) }));
+  return db('messages').insert(rows).returning('*')
+    .onConflict(db.raw('(connection_id, provider_message_id) where provider_message_id is not null')).ignore();
+}
+
+/** Which of these provider ids are stored already for the connection. */
+export async function storedProviderIds(db: Knex, connectionId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db('messages').where({ connection_id: connectionId }).whereIn('provider_message_id', ids).select('provider_message_id');
+  return new Set(rows.map((r) => r.provider_message_id as string));
 }
 
 export async function findMessage(db: Knex, id: string): Promise<MessageRow | undefined> {

@@ -35,6 +35,23 @@ export async function lockUnprocessedEvent(trx: Knex.Transaction, id: string): P
   return trx('webhook_events').where({ id }).whereNull('processed_at').forUpdate().skipLocked().first();
 }
 
+/** Up to `limit` due events (oldest first), row-locked for this transaction; events others hold are skipped. */
+export async function lockDueEvents(trx: Knex.Transaction, limit: number): Promise<WebhookEventRow[]> {
+  return trx('webhook_events')
+    .whereNull('processed_at')
+    .where((w) => w.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', trx.fn.now()))
+    .orderBy('id').limit(limit).forUpdate().skipLocked();
+}
+
+export async function markEventsProcessed(db: Knex, ids: string[]): Promise<void> {
+  if (ids.length) await db('webhook_events').whereIn('id', ids).update({ processed_at: db.fn.now(), last_error: null });
+}
+
+/** Whether an event still waits (cheap, no lock): lets a job whose event a batch already took end at once. */
+export async function isEventPending(db: Knex, id: string): Promise<boolean> {
+  return !!(await db('webhook_events').where({ id }).whereNull('processed_at').first('id'));
+}
+
 export async function markEventProcessed(db: Knex, id: string, lastError: string | null = null): Promise<void> {
   await db('webhook_events').where({ id }).update({ processed_at: db.fn.now(), last_error: lastError });
 }

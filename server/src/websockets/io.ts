@@ -55,8 +55,7 @@ export function attachSockets(server: http.Server, deps: Deps): SocketHub {
   const events = watchRedis(deps.redis.duplicate(), deps, 'realtime-sub');
   void events.subscribe(REALTIME_CHANNEL).catch((err) => deps.log.error({ err }, 'realtime subscribe failed'));
   events.on('message', (_channel: string, text: string) => {
-    const e = JSON.parse(text) as RealtimeEvent;
-    io.local.to(e.rooms).except(e.except ?? []).emit(e.event, e.data);
+    for (const e of JSON.parse(text) as RealtimeEvent[]) io.local.to(e.rooms).except(e.except ?? []).emit(e.event, e.data);
   });
 
   return new SocketHub(io, [pub, sub, events]);

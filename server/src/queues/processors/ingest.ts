@@ -1,19 +1,20 @@
-import { ingestWebhookEvent } from '../../commands/ingestWebhookEvent.js';
+import { INGEST_BATCH, ingestDueEvents } from '../../commands/ingestWebhookEvent.js';
 import type { Deps } from '../../deps.js';
 import { deleteStalePendingStatuses } from '../../repositories/messages.js';
-import { deleteProcessedEvents, listDueEvents } from '../../repositories/webhookEvents.js';
+import { deleteProcessedEvents, isEventPending, listDueEvents } from '../../repositories/webhookEvents.js';
 
 const SWEEP_EVERY_MS = 2_000;
 /** An event this old with no result lost its job (Redis restarted or was down) or failed: process it directly. */
 const SWEEP_MIN_AGE_MS = 3_000;
-const SWEEP_BATCH = 200;
 const RETENTION_EVERY_MS = 10 * 60_000;
 const RETENTION_DAYS = 7;
 const RETENTION_BATCH = 5_000;
 
 /**
  * The ingest side of the worker:
- * - the bee-queue processor runs each stored webhook event as soon as the web process queues it;
+ * - the bee-queue processor wakes on each stored webhook event and processes the due events in batches
+ *   (its own among them); under load one batch takes many events, and the jobs of events a batch
+ *   already took end after one cheap look;
  * - a sweeper, reading PostgreSQL only, processes events nobody processed in time — their job was lost
  *   with Redis, Redis was down when they came, or they failed and their retry time has come;
  * - retention deletes processed events after RETENTION_DAYS, in batches.
@@ -23,7 +24,7 @@ export function startIngestProcessor(deps: Deps): { stop(): Promise<void> } {
   const queue = deps.queues?.ingest;
   if (queue) {
     queue.process(deps.config.WORKER_CONCURRENCY, async (job) => {
-      await ingestWebhookEvent(deps, job.data.eventId);
+      if (await isEventPending(deps.db, job.data.eventId)) await ingestDueEvents(deps);
     });
     // Jobs of a worker that died mid-job go back to the queue (the sweeper would also find their events).
     queue.checkStalledJobs(5_000);
@@ -37,17 +38,10 @@ export function startIngestProcessor(deps: Deps): { stop(): Promise<void> } {
   });
 
   const sweep = async () => {
-    const ids = await listDueEvents(deps.db, SWEEP_MIN_AGE_MS, SWEEP_BATCH);
-    if (ids.length) deps.log.info({ events: ids.length }, 'sweeper processing events without a job');
-    const lanes = Math.max(1, Math.min(deps.config.WORKER_CONCURRENCY, 8));
-    let next = 0;
-    await Promise.all(Array.from({ length: lanes }, async () => {
-      while (!stopped && next < ids.length) {
-        const id = ids[next++]!;
-        // Failures are counted on the event (attempts, next_attempt_at) by the command itself.
-        await ingestWebhookEvent(deps, id).catch(() => {});
-      }
-    }));
+    if (!(await listDueEvents(deps.db, SWEEP_MIN_AGE_MS, 1)).length) return;
+    deps.log.info('sweeper processing events without a job');
+    // Failures are counted on each event (attempts, next_attempt_at) by the command itself.
+    while (!stopped && (await ingestDueEvents(deps)) === INGEST_BATCH);
   };
 
   let lastRetention = 0;
