@@ -309,13 +309,28 @@ function failpoint(name: string, deps: Deps): void {
   if (deps.config.NODE_ENV === 'test' && process.env.ATENDO_FAILPOINT === name) process.exit(137);
 }
 
+/** Stored events within this window share one wake-up job. */
+const WAKE_COALESCE_MS = 5;
+const wakeTimers = new WeakMap<object, NodeJS.Timeout>();
+
 /**
- * Wakes a worker for a stored event. Not awaited by the webhook's answer: the event is already safe in
+ * Wakes a worker for stored events. Not awaited by the webhook's answer: the event is already safe in
  * PostgreSQL, and if Redis is down or loses the job, the worker's sweeper processes the event anyway.
+ * Events stored within a few milliseconds share one job, created after all of them are committed, so
+ * at a thousand webhooks a second the queue carries a couple of hundred jobs, not a thousand; each job
+ * drains every due event in batches.
  */
-export function enqueueIngest(deps: Deps, eventId: string): void {
+export function wakeIngest(deps: Deps): void {
   const queue = deps.queues?.ingest;
-  if (!queue) return;
-  queue.createJob({ eventId }).setId(`evt:${eventId}`).retries(3).backoff('exponential', 1_000).save()
-    .catch((err: Error) => deps.log.warn({ eventId, err: err.message }, 'ingest job not queued; the sweeper will pick the event up'));
+  if (!queue || wakeTimers.has(queue)) return;
+  wakeTimers.set(queue, setTimeout(() => {
+    wakeTimers.delete(queue);
+    queue.createJob({}).retries(3).backoff('exponential', 1_000).save()
+      .catch((err: Error) => deps.log.warn({ err: err.message }, 'ingest wake-up not queued; the sweeper will pick the events up'));
+  }, WAKE_COALESCE_MS));
+}
+
+/** Processes due events until none are left (a batch comes back short). */
+export async function drainDueEvents(deps: Deps): Promise<void> {
+  while ((await ingestDueEvents(deps)) === INGEST_BATCH);
 }

@@ -6,11 +6,11 @@ import type { Config } from '../config.js';
  * inbox, the message row), so a job lost with Redis is found again by the worker's sweeper, and a job
  * run twice finds its work already done.
  *
- * - ingest: { eventId } — a stored webhook body to turn into contacts, conversations, messages, statuses
+ * - ingest: {} — stored webhook bodies wait (webhook_events): drain them into contacts, conversations, …
  * - send:   { messageId } — an outbound message to hand to Meta
  * - media:  { messageId } — an inbound attachment to download before Meta's URL expires
  */
-export interface IngestJob { eventId: string }
+export type IngestJob = Record<string, never>;
 export interface SendJob { messageId: string }
 export interface MediaJob { messageId: string }
 

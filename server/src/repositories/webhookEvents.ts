@@ -47,11 +47,6 @@ export async function markEventsProcessed(db: Knex, ids: string[]): Promise<void
   if (ids.length) await db('webhook_events').whereIn('id', ids).update({ processed_at: db.fn.now(), last_error: null });
 }
 
-/** Whether an event still waits (cheap, no lock): lets a job whose event a batch already took end at once. */
-export async function isEventPending(db: Knex, id: string): Promise<boolean> {
-  return !!(await db('webhook_events').where({ id }).whereNull('processed_at').first('id'));
-}
-
 export async function markEventProcessed(db: Knex, id: string, lastError: string | null = null): Promise<void> {
   await db('webhook_events').where({ id }).update({ processed_at: db.fn.now(), last_error: lastError });
 }

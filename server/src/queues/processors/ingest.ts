@@ -1,7 +1,7 @@
-import { INGEST_BATCH, ingestDueEvents } from '../../commands/ingestWebhookEvent.js';
+import { drainDueEvents } from '../../commands/ingestWebhookEvent.js';
 import type { Deps } from '../../deps.js';
 import { deleteStalePendingStatuses } from '../../repositories/messages.js';
-import { deleteProcessedEvents, isEventPending, listDueEvents } from '../../repositories/webhookEvents.js';
+import { deleteProcessedEvents, listDueEvents } from '../../repositories/webhookEvents.js';
 
 const SWEEP_EVERY_MS = 2_000;
 /** An event this old with no result lost its job (Redis restarted or was down) or failed: process it directly. */
@@ -12,9 +12,8 @@ const RETENTION_BATCH = 5_000;
 
 /**
  * The ingest side of the worker:
- * - the bee-queue processor wakes on each stored webhook event and processes the due events in batches
- *   (its own among them); under load one batch takes many events, and the jobs of events a batch
- *   already took end after one cheap look;
+ * - the bee-queue processor wakes when webhooks were stored (one job per few milliseconds of them) and
+ *   drains the due events in batches;
  * - a sweeper, reading PostgreSQL only, processes events nobody processed in time — their job was lost
  *   with Redis, Redis was down when they came, or they failed and their retry time has come;
  * - retention deletes processed events after RETENTION_DAYS, in batches.
@@ -23,8 +22,8 @@ const RETENTION_BATCH = 5_000;
 export function startIngestProcessor(deps: Deps): { stop(): Promise<void> } {
   const queue = deps.queues?.ingest;
   if (queue) {
-    queue.process(deps.config.WORKER_CONCURRENCY, async (job) => {
-      if (await isEventPending(deps.db, job.data.eventId)) await ingestDueEvents(deps);
+    queue.process(deps.config.WORKER_CONCURRENCY, async () => {
+      await drainDueEvents(deps);
     });
     // Jobs of a worker that died mid-job go back to the queue (the sweeper would also find their events).
     queue.checkStalledJobs(5_000);
@@ -41,7 +40,7 @@ export function startIngestProcessor(deps: Deps): { stop(): Promise<void> } {
     if (!(await listDueEvents(deps.db, SWEEP_MIN_AGE_MS, 1)).length) return;
     deps.log.info('sweeper processing events without a job');
     // Failures are counted on each event (attempts, next_attempt_at) by the command itself.
-    while (!stopped && (await ingestDueEvents(deps)) === INGEST_BATCH);
+    await drainDueEvents(deps);
   };
 
   let lastRetention = 0;

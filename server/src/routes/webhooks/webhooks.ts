@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import client from 'prom-client';
 import { readLimited } from '../../../../license-service/kit/http/jsonBody.js';
-import { enqueueIngest } from '../../commands/ingestWebhookEvent.js';
+import { wakeIngest } from '../../commands/ingestWebhookEvent.js';
 import type { Deps } from '../../deps.js';
 import { AppError, bodyTooLarge, malformedJson } from '../../errors.js';
 import { openConnection, type OpenConnection } from '../../messaging/connectionDirectory.js';
@@ -84,11 +84,11 @@ export function webhookRoutes(deps: Deps, router: Router): void {
         return;
       }
 
-      const eventId = await insertWebhookEvent(deps.db, { connectionId: connection.row.id, channel, raw });
+      await insertWebhookEvent(deps.db, { connectionId: connection.row.id, channel, raw });
       counter.inc({ channel, outcome: 'stored' });
       ctx.body = { received: true };
       // After the answer is written: the ack waits for PostgreSQL only, never for Redis.
-      ctx.res.once('close', () => enqueueIngest(deps, eventId));
+      ctx.res.once('close', () => wakeIngest(deps));
     });
   }
 }
