@@ -104,9 +104,16 @@ test('Redis restarted while webhooks arrive: every webhook answered 200 ends sto
   };
   let i = 0;
   for (; i < 20; i++) await post(i);
+  // The worker is up and working before Redis goes away (a worker that cannot reach Redis at start
+  // exits, to be restarted by its supervisor).
+  await waitFor(async () => Number((await db()('messages').whereIn('provider_message_id', sent.map((s) => s.id)).count<{ count: string }[]>('* as count'))[0]!.count) === 20, 30_000, 'the first messages stored');
   await w.app.redis.stop();
   const downAcks: number[] = [];
-  for (; i < 40; i++) downAcks.push((await post(i)).ms);
+  // Down for a few seconds: long enough for every queue slot to fail and back off more than once.
+  for (; i < 40; i++) {
+    downAcks.push((await post(i)).ms);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await w.app.redis.start();
   for (; i < 60; i++) await post(i);
 
@@ -116,10 +123,18 @@ test('Redis restarted while webhooks arrive: every webhook answered 200 ends sto
   await waitFor(async () => {
     const n = await db()('messages').whereIn('provider_message_id', ok.map((s) => s.id)).count<{ count: string }[]>('* as count');
     return Number(n[0]!.count) === ok.length;
-  }, 30_000, 'every acknowledged message stored');
+  }, 30_000, 'every acknowledged message stored').catch((err) => { throw new Error(`${err.message}; worker said: ${separate.output()}`); });
   const dupes = await db()('messages').whereIn('provider_message_id', ok.map((s) => s.id))
     .groupBy('provider_message_id').havingRaw('count(*) > 1').select('provider_message_id');
   t.deepEqual(dupes, []);
+
+  // The queue itself works again (not only the sweeper, which waits 3 s before taking an event):
+  // bee-queue's back-off after Redis errors is capped (queues/queues.ts).
+  const after = textBody(wa, phone(), 'depois do reinício');
+  const postedAt = Date.now();
+  t.is((await postWebhook(wa.webhookUrl, after.body, wa.appSecret)).status, 200);
+  await waitFor(() => db()('messages').where({ provider_message_id: after.id }).first(), 10_000, 'the message after the restart');
+  t.true(Date.now() - postedAt < 2_500, `stored through the queue in ${Date.now() - postedAt} ms`);
   await separate.stop();
   worker = await w.app.startWorker();
 });

@@ -1,4 +1,5 @@
 import BeeQueue from 'bee-queue';
+import { createRequire } from 'node:module';
 import type { Config } from '../config.js';
 
 /**
@@ -39,8 +40,12 @@ export function createQueues(config: Config, opts: { worker: boolean }): Queues 
   const ingest = new BeeQueue<IngestJob>('ingest', settings);
   const send = new BeeQueue<SendJob>('send', settings);
   const media = new BeeQueue<MediaJob>('media', settings);
-  // bee-queue's connections reconnect by themselves; an error event without a listener would crash.
-  for (const q of [ingest, send, media]) q.on('error', () => {});
+  for (const q of [ingest, send, media]) {
+    // bee-queue's connections reconnect by themselves; an error event without a listener would crash.
+    q.on('error', () => {});
+    capRedisRetryDelay(q);
+    reloadScriptsOnReconnect(q);
+  }
   return {
     ingest,
     send,
@@ -49,4 +54,37 @@ export function createQueues(config: Config, opts: { worker: boolean }): Queues 
       await Promise.allSettled([ingest.close(3_000), send.close(3_000), media.close(3_000)]);
     },
   };
+}
+
+/** Longest wait between a worker's attempts to read jobs while Redis is away. */
+const MAX_REDIS_RETRY_DELAY_MS = 2_000;
+
+/**
+ * bee-queue 2.0 waits before re-reading jobs after a Redis error and doubles that wait on every error,
+ * shared by all parallel slots and never capped: with 16 slots one Redis restart made it wait hours,
+ * leaving sends stuck. Its private delay field is capped here (pinned to bee-queue 2.0.x in
+ * package.json); the library exposes no setting for it.
+ */
+function capRedisRetryDelay(queue: BeeQueue<any>): void {
+  let delay = 0;
+  Object.defineProperty(queue, '_redisFailureRetryDelay', {
+    get: () => delay,
+    set: (v: number) => { delay = Math.min(v, MAX_REDIS_RETRY_DELAY_MS); },
+    configurable: true,
+  });
+}
+
+// bee-queue's Lua script cache (not in its typings).
+const lua = createRequire(import.meta.url)('bee-queue/lib/lua/index.js') as { buildCache(client: unknown): Promise<void> };
+
+/**
+ * bee-queue loads its Lua scripts once, at start, and then calls them by hash. A Redis that restarts
+ * empty has forgotten them, and every job creation fails (NOSCRIPT) until the process restarts. Loading
+ * them again whenever its connection comes back keeps the queues working across Redis restarts.
+ */
+function reloadScriptsOnReconnect(queue: BeeQueue<any>): void {
+  void queue.ready().then(() => {
+    const client = (queue as unknown as { client: { on(e: 'ready', f: () => void): void } }).client;
+    client.on('ready', () => { lua.buildCache(client).catch(() => {}); });
+  }).catch(() => {});
 }
