@@ -13,7 +13,7 @@ import type { ConnectionRow } from '../repositories/connections.js';
 import { upsertContacts, type ContactRow, type ContactSighting } from '../repositories/contacts.js';
 import { findOrOpenConversations, noteMessages, type ConversationRow, type ConversationView } from '../repositories/conversations.js';
 import {
-  applyDeliveryStatus, insertMessages, keepPendingStatus, storedProviderIds, takePendingStatuses, type MessageRow,
+  applyDeliveryStatus, insertMessages, keepPendingStatus, lockProviderMessageId, storedProviderIds, takePendingStatuses, type MessageRow,
 } from '../repositories/messages.js';
 import {
   lockDueEvents, lockUnprocessedEvent, markEventProcessed, markEventsProcessed, noteEventFailure, type WebhookEventRow,
@@ -251,6 +251,7 @@ async function storeMessages(trx: Knex.Transaction, connection: ConnectionRow, a
 }
 
 async function storeStatus(trx: Knex.Transaction, connection: ConnectionRow, s: InboundStatus, fx: Effects): Promise<void> {
+  await lockProviderMessageId(trx, connection.id, s.providerMessageId);
   const applied = await applyDeliveryStatus(trx, connection.id, s.providerMessageId, { status: s.status, at: s.at, error: s.error });
   if (!applied) {
     // Meta's status beat our own record of the send (or names a message we never stored).

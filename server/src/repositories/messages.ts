@@ -105,8 +105,18 @@ export async function keepPendingStatus(
     .onConflict(['connection_id', 'provider_message_id', 'status']).ignore();
 }
 
-/** Takes (and deletes) the statuses that waited for this message. */
+/**
+ * Serialises, per provider message id, "is the message there? else keep the status aside" against
+ * "take the statuses kept aside": without it a status could be kept just after the sender looked, and
+ * wait forever. Held until the transaction ends.
+ */
+export async function lockProviderMessageId(trx: Knex, connectionId: string, providerMessageId: string): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`atendo:msg:${connectionId}:${providerMessageId}`]);
+}
+
+/** Takes (and deletes) the statuses that waited for this message. Call inside a transaction. */
 export async function takePendingStatuses(db: Knex, connectionId: string, providerMessageId: string) {
+  await lockProviderMessageId(db, connectionId, providerMessageId);
   return db('pending_statuses').where({ connection_id: connectionId, provider_message_id: providerMessageId }).del()
     .returning(['status', 'at', 'error']) as Promise<Array<{ status: DeliveryStatus; at: Date; error: { code: string; title: string | null; detail: string | null } | null }>>;
 }
