@@ -12,7 +12,7 @@ import { authRoutes } from './routes/auth/auth.js';
 import { connectionsRoutes } from './routes/connections/connections.js';
 import { contactsRoutes } from './routes/contacts/contacts.js';
 import { conversationsRoutes } from './routes/conversations/conversations.js';
-import { mediaRoutes } from './routes/media/media.js';
+import { mediaRoutes, publicMediaRoutes } from './routes/media/media.js';
 import { outboundRoutes } from './routes/outbound/outbound.js';
 import { uploadRoutes } from './routes/outbound/uploads.js';
 import { quickRepliesRoutes } from './routes/quickReplies/quickReplies.js';
@@ -30,6 +30,7 @@ export function createApp(deps: Deps): Koa {
 
   const ops = new Router();
   opsRoutes(deps, ops);
+  publicMediaRoutes(deps, ops);
 
   // Meta's webhooks: signed, not logged in; they read their own raw body (the signature is over it).
   const webhooks = new Router({ prefix: '/webhooks' });

@@ -231,10 +231,31 @@ test('Instagram: text goes to /me/messages; templates and media are refused with
   const template = await w.app.api('POST', `/api/conversations/${conv}/messages`, { cookie: w.admin, body: { type: 'template', template: { name: 'oi', language: 'pt_BR' } } });
   t.is(template.status, 400);
   t.is(template.body.error.code, 'template_not_supported');
+  const sticker = await upload(Buffer.concat([Buffer.from('RIFF0000WEBPVP8 ', 'latin1'), crypto.randomBytes(32)]), 'image/webp');
+  const refused = await w.app.api('POST', `/api/conversations/${conv}/messages`, { cookie: w.admin, body: { type: 'sticker', uploadId: sticker.body.id } });
+  t.is(refused.status, 400);
+  t.is(refused.body.error.code, 'media_not_supported_on_instagram');
+
+  // Instagram fetches attachments by URL: a signed, expiring link to the appliance's public media route.
   const up = await upload(PNG, 'image/png');
   const image = await w.app.api('POST', `/api/conversations/${conv}/messages`, { cookie: w.admin, body: { type: 'image', uploadId: up.body.id } });
-  t.is(image.status, 400);
-  t.is(image.body.error.code, 'media_not_supported_on_instagram');
+  t.is(image.status, 202, image.text);
+  await waitForStatus(w, image.body.id, 'sent');
+  const [attachmentCall] = sendCallsTo(w, '6543210987654321');
+  const attachment = attachmentCall!.body.message.attachment;
+  t.is(attachment.type, 'image');
+  const link = new URL(attachment.payload.url);
+  t.is(link.origin, 'http://atendo.test', 'the link is on the appliance\'s public URL');
+  const fetched = await fetch(`${w.app.url}${link.pathname}${link.search}`);
+  t.is(fetched.status, 200);
+  t.deepEqual(Buffer.from(await fetched.arrayBuffer()), PNG, 'Meta gets the uploaded bytes');
+  const forged = await fetch(`${w.app.url}${link.pathname}${link.search.replace(/sig=./, 'sig=A')}`);
+  t.is(forged.status, 403);
+  t.is((await forged.json() as any).error.code, 'media_link_invalid');
+  w.app.clock.advance(2 * 3_600_000);
+  t.is((await fetch(`${w.app.url}${link.pathname}${link.search}`)).status, 403, 'the link expires');
+  w.app.clock.advance(-2 * 3_600_000);
+  w.sim.reset();
 
   const res = await sendText(w, conv, 'Oi! Como posso ajudar?');
   t.is(res.status, 202);

@@ -7,7 +7,8 @@ import { openConnection, type OpenConnection } from '../messaging/connectionDire
 import { nextDeliveryState } from '../messaging/deliveryState.js';
 import { GraphError } from '../messaging/graphClient.js';
 import { failureReason, nextSendStep } from '../messaging/graphErrors.js';
-import { sendInstagramText } from '../messaging/instagramSend.js';
+import { sendInstagramMessage } from '../messaging/instagramSend.js';
+import { mediaLink } from '../lib/mediaLink.js';
 import { mediaFile } from '../messaging/mediaStore.js';
 import { reserveSendSlot } from '../messaging/sendRateLimit.js';
 import { sendWhatsAppMessage, uploadWhatsAppMedia, whatsappMessageBody } from '../messaging/whatsappSend.js';
@@ -159,7 +160,13 @@ async function claimSend(deps: Deps, id: string, snap: LicenseSnapshot): Promise
 
 async function callMeta(deps: Deps, conn: OpenConnection, to: string, m: OutboundMessageRow): Promise<string> {
   const token = conn.secrets.accessToken;
-  if (conn.row.channel === 'instagram') return sendInstagramText(deps.config, token, to, m.body ?? '');
+  if (conn.row.channel === 'instagram') {
+    if (!m.media_path) return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '' });
+    // Instagram fetches attachments by URL: a signed, expiring link to this appliance's public media route.
+    const url = mediaLink(deps.config.PUBLIC_URL, deps.config.ENCRYPTION_KEY!, m.id, deps.now());
+    const type = m.type === 'document' ? 'file' : (m.type as 'image' | 'video' | 'audio');
+    return sendInstagramMessage(deps.config, token, to, { attachment: { type, url } });
+  }
 
   let media = m.media_provider_id;
   if (m.media_path && !media) {

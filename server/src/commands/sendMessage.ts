@@ -39,7 +39,7 @@ export const outsideServiceWindow = (endedAt: Date | null) =>
 export const templateNotSupported = () =>
   new AppError(400, 'template_not_supported', 'Instagram conversations do not support message templates');
 export const mediaNotSupportedOnInstagram = () =>
-  new AppError(400, 'media_not_supported_on_instagram', 'Instagram only takes attachments from a public URL, which this appliance does not expose: send text');
+  new AppError(400, 'media_not_supported_on_instagram', 'Instagram does not take stickers: send an image, video, audio or document');
 export const mediaTypeMismatch = (mime: string, type: string) =>
   new AppError(400, 'media_type_mismatch', `a ${mime} file cannot be sent as ${type}`, { mime, type });
 const INSTAGRAM_TEXT_MAX_BYTES = 1000;
@@ -66,8 +66,8 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
 
   if (conv.channel === 'instagram') {
     if (o.type === 'template') throw templateNotSupported();
-    if (o.type !== 'text') throw mediaNotSupportedOnInstagram();
-    if (Buffer.byteLength(o.text) > INSTAGRAM_TEXT_MAX_BYTES) {
+    if (o.type === 'sticker') throw mediaNotSupportedOnInstagram();
+    if (o.type === 'text' && Buffer.byteLength(o.text) > INSTAGRAM_TEXT_MAX_BYTES) {
       throw new AppError(400, 'validation_failed', `text: Instagram takes at most ${INSTAGRAM_TEXT_MAX_BYTES} bytes`);
     }
   }
