@@ -107,6 +107,15 @@ test('every WhatsApp message type is stored with its type, body and payload; the
   t.truthy(conv.last_inbound_at);
 });
 
+test('a NUL character in a customer\'s text (which PostgreSQL cannot store) loses the character, not the message', async (t) => {
+  const from = phone();
+  const m = waText(from, 'oi\u0000 tudo bem') as any;
+  const other = waText(from, 'segunda mensagem') as any;
+  await postWa(waMessages(from, [m, other]));
+  t.is((await message(m.id)).body, 'oi tudo bem');
+  t.is((await message(other.id)).body, 'segunda mensagem');
+});
+
 test('Brazilian numbers with and without the ninth digit are one contact and one conversation', async (t) => {
   const ddd = crypto.randomInt(11, 99);
   const eight = String(crypto.randomInt(80_000_000, 99_999_999));

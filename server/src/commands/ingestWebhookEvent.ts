@@ -43,7 +43,7 @@ export const INGEST_BATCH = 50;
  * marked processed, or none (a crash leaves them for the next try). Safe to run twice and concurrently:
  * events are claimed with skip locked, and messages are unique by the provider's id. If the batch fails,
  * its events are processed one by one, so one bad event cannot hold the others back.
- * Returns how many events were taken.
+ * Returns how many events a successful batch took (0 after a failed one).
  */
 export async function ingestDueEvents(deps: Deps): Promise<number> {
   let claimed: string[] = [];
@@ -71,13 +71,10 @@ export async function ingestDueEvents(deps: Deps): Promise<number> {
       return fx;
     });
   } catch (err) {
-    if (claimed.length <= 1) {
-      if (claimed[0]) await ingestWebhookEvent(deps, claimed[0]).catch(() => {});
-      return claimed.length;
-    }
-    deps.log.warn({ events: claimed.length, err: (err as Error).message }, 'webhook batch failed; processing its events one by one');
+    if (claimed.length > 1) deps.log.warn({ events: claimed.length, err: (err as Error).message }, 'webhook batch failed; processing its events one by one');
     for (const id of claimed) await ingestWebhookEvent(deps, id).catch(() => {});
-    return claimed.length;
+    // 0 stops a drain: if the database is failing, the next wake-up or sweep tries again, no tight loop.
+    return 0;
   }
   if (effects) await publishEffects(deps, effects);
   return claimed.length;
@@ -126,7 +123,8 @@ async function parseEvent(deps: Deps, event: WebhookEventRow, fx: Effects): Prom
   const connection = (await openConnection(deps, event.connection_id))?.row;
   let body: unknown;
   try {
-    body = JSON.parse(event.raw.toString('utf8'));
+    // PostgreSQL text and jsonb cannot hold U+0000: a customer's stray NUL is dropped, not the message.
+    body = JSON.parse(event.raw.toString('utf8').replace(/(?<!\\)\\u0000/g, ''));
   } catch {
     body = undefined;
   }
