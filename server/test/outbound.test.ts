@@ -30,7 +30,11 @@ test('a text reaches Meta in its shape and becomes sent with its wamid; the same
   const conv = await conversationWith(w, connection, '5511987654321');
   const socket = await w.app.socket(w.admin);
   const events: Array<{ event: string; status: string }> = [];
-  socket.on('message:new', (e) => events.push({ event: 'new', status: e.message.status }));
+  let preview: string | undefined;
+  socket.on('message:new', (e) => {
+    events.push({ event: 'new', status: e.message.status });
+    preview = e.conversation?.lastMessagePreview;
+  });
   socket.on('message:updated', (e) => events.push({ event: 'updated', status: e.message.status }));
 
   const first = await sendText(w, conv, 'Olá! Seu pedido saiu para entrega.', { clientId: 'web-1' });
@@ -42,6 +46,8 @@ test('a text reaches Meta in its shape and becomes sent with its wamid; the same
   const again = await sendText(w, conv, 'Olá! Seu pedido saiu para entrega.', { clientId: 'web-1' });
   t.is(again.status, 200, 'a retried POST answers the message already queued');
   t.is(again.body.id, first.body.id);
+  await sleep(100);
+  t.is(preview, 'Olá! Seu pedido saiu para entrega.', 'the new message carries its conversation as it now stands');
 
   // The same job delivered several times at once (a stalled job taken back, the sweeper): one send.
   await Promise.all(['a', 'b', 'c'].map((k) => w.app.deps.queues!.send.createJob({ messageId: first.body.id }).setId(`${first.body.id}#${k}`).save()));

@@ -149,9 +149,9 @@ test('an attendant’s socket gets only the events of conversations they may see
   const anaSocket = await w.app.socket((await w.app.login('ana@loja.com.br', PASSWORD)).cookie);
   const adminSocket = await w.app.socket(w.adminCookie);
   const record = (s: Socket) => {
-    const events: Array<{ event: string; conversationId: string; messageId?: string }> = [];
+    const events: Array<{ event: string; conversationId: string; messageId?: string; conversation?: any }> = [];
     s.onAny((event: string, data: any) => {
-      if (event === 'message:new' || event === 'message:updated') events.push({ event, conversationId: data.message.conversationId, messageId: data.message.id });
+      if (event === 'message:new' || event === 'message:updated') events.push({ event, conversationId: data.message.conversationId, messageId: data.message.id, conversation: data.conversation });
       else if (event === 'conversation:updated') events.push({ event, conversationId: data.conversation.id });
       else if (event === 'conversation:removed') events.push({ event, conversationId: data.id });
     });
@@ -170,7 +170,9 @@ test('an attendant’s socket gets only the events of conversations they may see
   await adminSaw(ma.id);
   await adminSaw(mb.id);
   await waitFor(() => ana.some((e) => e.event === 'message:new' && e.conversationId === ma.conversation_id), 5_000, 'ana message push');
-  t.true(ana.some((e) => e.event === 'message:new' && e.messageId === ma.id), 'team A’s unassigned conversation reaches its attendant');
+  const pushed = ana.find((e) => e.event === 'message:new' && e.messageId === ma.id);
+  t.truthy(pushed, 'team A’s unassigned conversation reaches its attendant');
+  t.like(pushed!.conversation, { id: ma.conversation_id, lastMessagePreview: 'quero comprar', unreadCount: 1 }, 'a new message carries its conversation as it now stands');
   t.false(ana.some((e) => e.conversationId === mb.conversation_id), 'team B’s conversation never reaches her');
 
   const assigned = await w.app.api('POST', `/api/conversations/${ma.conversation_id}/assign`, { cookie: w.adminCookie, body: { userId: carla } });

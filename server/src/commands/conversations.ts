@@ -4,7 +4,7 @@ import { AppError, conflict, forbiddenAction, notFound, validationFailed } from 
 import { authorizeAssign, authorizeSee, type ConversationScope } from '../policies/conversations.js';
 import { assertWritable } from '../policies/license.js';
 import type { Actor } from '../policies/roles.js';
-import { pushConversation, pushMessage } from '../realtime/conversationEvents.js';
+import { pushConversation, pushNewMessage } from '../realtime/conversationEvents.js';
 import { insertAudit } from '../repositories/audit.js';
 import {
   findConversation, findConversationView, lockConversation, updateConversation, type ConversationRow, type ConversationView,
@@ -134,6 +134,6 @@ export async function addNote(deps: Deps, actor: Actor, id: string, text: string
     await insertAudit(trx, { actorUserId: actor.id, action: 'conversation.note', subjectType: 'conversation', subjectId: id, ip, detail: { messageId: row.id, length: text.length } });
     return row;
   });
-  await pushMessage(deps, scopeOf(c), note, 'message:new');
+  await pushNewMessage(deps, note);
   return note;
 }

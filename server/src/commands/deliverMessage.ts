@@ -13,7 +13,7 @@ import { mediaFile } from '../messaging/mediaStore.js';
 import { reserveSendSlot } from '../messaging/sendRateLimit.js';
 import { sendWhatsAppMessage, uploadWhatsAppMedia, whatsappMessageBody } from '../messaging/whatsappSend.js';
 import { consumeMonthlyQuota } from '../policies/plan.js';
-import { pushMessage } from '../realtime/conversationEvents.js';
+import { pushMessageUpdate } from '../realtime/conversationEvents.js';
 import { findContact } from '../repositories/contacts.js';
 import { findConversation } from '../repositories/conversations.js';
 import {
@@ -266,5 +266,5 @@ async function fail(deps: Deps, m: OutboundMessageRow, snap: LicenseSnapshot, e:
 
 async function push(deps: Deps, m: MessageRow): Promise<void> {
   const scope = await findConversation(deps.db, m.conversation_id);
-  if (scope) await pushMessage(deps, scope, m, 'message:updated');
+  if (scope) await pushMessageUpdate(deps, scope, m);
 }

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { openConnection } from '../messaging/connectionDirectory.js';
 import { graphCall } from '../messaging/graphClient.js';
 import { removeMedia, storeMedia, type StoredMedia } from '../messaging/mediaStore.js';
-import { pushMessage } from '../realtime/conversationEvents.js';
+import { pushMessageUpdate } from '../realtime/conversationEvents.js';
 import { findConversation } from '../repositories/conversations.js';
 import { findMessage, finishMediaDownload, type MessageRow } from '../repositories/messages.js';
 
@@ -64,7 +64,7 @@ export async function downloadMedia(deps: Deps, messageId: string, o: { finalAtt
 
 async function push(deps: Deps, row: MessageRow): Promise<void> {
   const conversation = await findConversation(deps.db, row.conversation_id);
-  if (conversation) await pushMessage(deps, conversation, row, 'message:updated');
+  if (conversation) await pushMessageUpdate(deps, conversation, row);
 }
 
 function asFailure(err: unknown): MediaFailure {

@@ -5,9 +5,7 @@ import type { InboundEvent, InboundMessage, InboundStatus } from '../messaging/i
 import { parseInstagram } from '../messaging/parseInstagram.js';
 import { parseWhatsApp } from '../messaging/parseWhatsApp.js';
 import { openConnection } from '../messaging/connectionDirectory.js';
-import { audienceOf } from '../policies/conversations.js';
-import { presentConversation } from '../presenters/conversation.js';
-import { presentMessage } from '../presenters/message.js';
+import { messageUpdateEvent, newMessageEvent } from '../realtime/conversationEvents.js';
 import { publishRealtime, type RealtimeEvent } from '../realtime/publish.js';
 import type { ConnectionRow } from '../repositories/connections.js';
 import { upsertContacts, type ContactRow, type ContactSighting } from '../repositories/contacts.js';
@@ -286,7 +284,7 @@ async function publishEffects(deps: Deps, fx: Effects): Promise<void> {
   const events: RealtimeEvent[] = [];
   for (const m of fx.created) {
     const view = fx.conversations.get(m.conversation_id);
-    if (view) events.push({ rooms: audienceOf(view), event: 'message:new', data: { message: presentMessage(m), conversation: presentConversation(view) } });
+    if (view) events.push(newMessageEvent(view, m));
   }
   const unknown = [...new Set([...fx.updated.values()].map((m) => m.conversation_id).filter((id) => !fx.conversations.has(id)))];
   const scopes = new Map<string, { team_id: string | null; assignee_id: string | null }>(
@@ -294,7 +292,7 @@ async function publishEffects(deps: Deps, fx: Effects): Promise<void> {
   );
   for (const m of fx.updated.values()) {
     const scope = fx.conversations.get(m.conversation_id) ?? scopes.get(m.conversation_id);
-    if (scope) events.push({ rooms: audienceOf(scope), event: 'message:updated', data: { message: presentMessage(m) } });
+    if (scope) events.push(messageUpdateEvent(scope, m));
   }
   await publishRealtime(deps.redis, events);
   for (const id of fx.media) enqueueMediaDownload(deps, id);

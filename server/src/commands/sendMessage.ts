@@ -5,7 +5,7 @@ import { authorizeSee } from '../policies/conversations.js';
 import { assertWritable } from '../policies/license.js';
 import type { Actor } from '../policies/roles.js';
 import { SERVICE_WINDOW_MS } from '../presenters/conversation.js';
-import { pushConversation, pushMessage } from '../realtime/conversationEvents.js';
+import { pushNewMessage } from '../realtime/conversationEvents.js';
 import { insertAudit } from '../repositories/audit.js';
 import { findConnection } from '../repositories/connections.js';
 import { findConversation, findConversationView, noteMessage } from '../repositories/conversations.js';
@@ -130,8 +130,7 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
   if (!message) return { message: (await findMessageByClientId(deps.db, o.conversationId, o.clientId!))!, created: false };
 
   // Pushed before the job exists, so no dashboard hears of the send's outcome before the message itself.
-  await pushMessage(deps, conv, message, 'message:new');
-  await pushConversation(deps, conv.id);
+  await pushNewMessage(deps, message);
   await enqueueSend(deps, message.id).catch((err) => {
     // Stored as queued: the worker's sweeper finds it again.
     deps.log.warn({ err, messageId: message.id }, 'send job not enqueued; the sweeper will pick the message up');

@@ -2,20 +2,35 @@ import type { Deps } from '../deps.js';
 import { audienceOf, type ConversationScope } from '../policies/conversations.js';
 import { presentConversation } from '../presenters/conversation.js';
 import { presentMessage } from '../presenters/message.js';
-import { findConversationView } from '../repositories/conversations.js';
+import { findConversationView, type ConversationView } from '../repositories/conversations.js';
 import type { MessageRow } from '../repositories/messages.js';
-import { publishRealtime } from './publish.js';
+import { publishRealtime, type RealtimeEvent } from './publish.js';
 
 /**
  * The dashboard's live events, each sent to exactly the people who may see the conversation
  * (policies/conversations.ts). Call after the change is committed.
  *
- * - `message:new` / `message:updated` — { message }
+ * - `message:new` — { message, conversation }: the conversation as it stands with it (order, preview,
+ *   unread), so a new message is one frame per socket, not two
+ * - `message:updated` — { message }
  * - `conversation:updated` — { conversation }
  * - `conversation:removed` — { id }: someone lost sight of it (transferred away)
  */
-export async function pushMessage(deps: Deps, scope: ConversationScope, message: MessageRow, event: 'message:new' | 'message:updated'): Promise<void> {
-  await publishRealtime(deps.redis, { rooms: audienceOf(scope), event, data: { message: presentMessage(message) } });
+export function newMessageEvent(conversation: ConversationView, message: MessageRow): RealtimeEvent {
+  return { rooms: audienceOf(conversation), event: 'message:new', data: { message: presentMessage(message), conversation: presentConversation(conversation) } };
+}
+
+export async function pushNewMessage(deps: Deps, message: MessageRow): Promise<void> {
+  const view = await findConversationView(deps.db, message.conversation_id);
+  if (view) await publishRealtime(deps.redis, newMessageEvent(view, message));
+}
+
+export function messageUpdateEvent(scope: ConversationScope, message: MessageRow): RealtimeEvent {
+  return { rooms: audienceOf(scope), event: 'message:updated', data: { message: presentMessage(message) } };
+}
+
+export async function pushMessageUpdate(deps: Deps, scope: ConversationScope, message: MessageRow): Promise<void> {
+  await publishRealtime(deps.redis, messageUpdateEvent(scope, message));
 }
 
 export async function pushConversation(deps: Deps, conversationId: string, before?: ConversationScope): Promise<void> {

@@ -68,10 +68,6 @@ export async function findMessage(db: Knex, id: string): Promise<MessageRow | un
   return db('messages').where({ id }).first();
 }
 
-export async function findMessageByProviderId(db: Knex, connectionId: string, providerMessageId: string): Promise<MessageRow | undefined> {
-  return db('messages').where({ connection_id: connectionId, provider_message_id: providerMessageId }).first();
-}
-
 export async function updateMessage(db: Knex, id: string, patch: Partial<MessageRow>): Promise<MessageRow> {
   const [row] = await db('messages').where({ id }).update(patch).returning('*');
   return row;
