@@ -4,6 +4,7 @@ import { errorHandler } from '../../license-service/kit/http/errorHandler.js';
 import { jsonBody } from '../../license-service/kit/http/jsonBody.js';
 import { requestContext } from '../../license-service/kit/http/requestContext.js';
 import type { Deps } from './deps.js';
+import { dashboard } from './middlewares/dashboard.js';
 import { httpMetrics } from './middlewares/httpMetrics.js';
 import { licenseHeader } from './middlewares/licenseHeader.js';
 import { sameOrigin } from './middlewares/sameOrigin.js';
@@ -62,6 +63,7 @@ export function createApp(deps: Deps): Koa {
   app.use(errorHandler());
   app.use(licenseHeader(deps));
   app.use(sameOrigin(deps.config.PUBLIC_URL));
+  app.use(dashboard());
   app.use(webhooks.routes());
   app.use(uploads.routes());
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));

@@ -66,6 +66,6 @@ export function uploadRoutes(deps: Deps, router: Router): void {
       return upload;
     });
     ctx.status = 201;
-    ctx.body = { id: row.id, mimeType: row.mime, size: Number(row.size), filename: row.filename };
+    ctx.body = { id: row.id, type, mimeType: row.mime, size: Number(row.size), filename: row.filename };
   });
 }

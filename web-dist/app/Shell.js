@@ -1,0 +1,57 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { Icon } from './components/Icon.js';
+import { LicenseBanner } from './components/LicenseBanner.js';
+import { LANGS, lang, setLang, t } from './lib/i18n.js';
+import { initials } from './lib/format.js';
+import { link } from './lib/realtime.js';
+import { route } from './lib/router.js';
+import { isAdmin, isSupervisorOrAdmin, logout, me } from './state/session.js';
+
+/**
+ * The frame around every logged-in page: navigation (a side rail on desktop, a bottom bar on phones),
+ * the license banner and the live-link notice. Admin entries are only listed for those who may use them.
+ * @param {{ children: any }} props
+ */
+export function Shell({ children }) {
+  const user = me.value;
+  const path = route.value.path;
+  const [menu, setMenu] = useState(false);
+  /** @type {{ href: string, icon: import('./components/Icon.js').IconName, label: string, show: boolean, testid: string }[]} */
+  const items = [
+    { href: '/inbox', icon: 'inbox', label: t('nav.inbox'), show: true, testid: 'nav-inbox' },
+    { href: '/admin/users', icon: 'users', label: t('nav.users'), show: isAdmin(), testid: 'nav-users' },
+    { href: '/admin/teams', icon: 'team', label: t('nav.teams'), show: isAdmin(), testid: 'nav-teams' },
+    { href: '/admin/connections', icon: 'plug', label: t('nav.connections'), show: isAdmin(), testid: 'nav-connections' },
+    { href: '/admin/quick-replies', icon: 'bolt', label: t('nav.quickReplies'), show: isSupervisorOrAdmin(), testid: 'nav-quick-replies' },
+    { href: '/admin/license', icon: 'key', label: t('nav.license'), show: isAdmin(), testid: 'nav-license' },
+  ];
+  return html`<div class="shell">
+    <nav class="rail" aria-label=${t('nav.menu')}>
+      <a class="brand" href="/inbox"><span class="brand-mark"></span><span class="brand-name">${t('app.name')}</span></a>
+      <ul class="rail-items">
+        ${items.filter((i) => i.show).map((i) => html`<li key=${i.href}>
+          <a href=${i.href} class=${path.startsWith(i.href) ? 'active' : ''} data-testid=${i.testid} aria-current=${path.startsWith(i.href) ? 'page' : undefined}>
+            <${Icon} name=${i.icon} size=${20} /><span>${i.label}</span></a></li>`)}
+      </ul>
+      <div class="rail-foot">
+        <button type="button" class="account-btn" onClick=${() => setMenu(!menu)} aria-expanded=${menu} data-testid="account-menu">
+          <span class="avatar avatar-sm">${initials(user?.name)}</span>
+          <span class="account-name"><strong>${user?.name}</strong><small>${user && t(`role.${user.role}`)}</small></span>
+        </button>
+        ${menu && html`<div class="account-menu" role="menu">
+          <div class="menu-label">${t('nav.language')}</div>
+          ${LANGS.map((l) => html`<button type="button" role="menuitemradio" aria-checked=${lang.value === l} class=${lang.value === l ? 'active' : ''}
+            onClick=${() => { setLang(l); setMenu(false); }}><${Icon} name="globe" />${l === 'en' ? 'English' : 'Português (Brasil)'}</button>`)}
+          <hr />
+          <button type="button" role="menuitem" onClick=${() => logout()} data-testid="logout"><${Icon} name="logout" />${t('nav.logout')}</button>
+        </div>`}
+      </div>
+    </nav>
+    <div class="main">
+      <${LicenseBanner} />
+      ${link.value === 'offline' && html`<div class="banner banner-offline" role="status" data-testid="offline"><${Icon} name="refresh" /> ${t('link.offline')}</div>`}
+      ${children}
+    </div>
+  </div>`;
+}
