@@ -72,7 +72,8 @@ function resolveFile(urlPath: string): StaticFile | null {
   try { decoded = decodeURIComponent(urlPath); } catch { return null; }
   const file = path.resolve(WEB_DIST, `.${decoded}`);
   // No way out of web-dist (`..`, encoded or not), and no dotfiles or the tsconfig/README beside the app.
-  if (!file.startsWith(WEB_DIST + path.sep) || /\/\.|\/(tsconfig\.json|README\.md)$/.test(file)) return null;
+  const rel = path.relative(WEB_DIST, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || /(^|\/)\.|^(tsconfig\.json|README\.md)$/.test(rel)) return null;
   const type = TYPES[path.extname(file)];
   return type ? { file, type } : null;
 }

@@ -57,7 +57,7 @@ export async function api(method, path, body) {
 /**
  * Sends a file as the raw body (POST /api/uploads), as the composer's attachments do.
  * @param {File} file
- * @returns {Promise<{ id: string, mimeType: string, size: number, filename: string | null }>}
+ * @returns {Promise<{ id: string, type: string, mimeType: string, size: number, filename: string | null }>}
  */
 export async function uploadFile(file) {
   /** @type {Response} */

@@ -1,0 +1,94 @@
+import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Icon } from '../../components/Icon.js';
+import { errorText } from '../../lib/errors.js';
+import { initials, phone, shortTime } from '../../lib/format.js';
+import { t } from '../../lib/i18n.js';
+import { conversations, counts, filters, listError, listLoading, loadMore, nextCursor, reloadList } from '../../state/inbox.js';
+import { me } from '../../state/session.js';
+
+/** @typedef {import('../../state/inbox.js').Queue} Queue */
+
+/** The queues, the search box and the conversation list, newest activity first. @param {{ openId: string | null }} props */
+export function ConversationList({ openId }) {
+  const f = filters.value;
+  const role = me.value?.role;
+  /** @type {Queue[]} */
+  const queues = role === 'attendant' ? ['unassigned', 'mine', 'team'] : ['unassigned', 'mine', 'team', 'all'];
+  const [q, setQ] = useState(f.q);
+  const timer = useRef(/** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined));
+
+  /** @param {Queue} queue */
+  const pickQueue = (queue) => {
+    sessionStorage.setItem('atendo.queue', queue);
+    filters.value = { ...filters.value, queue };
+    void reloadList();
+  };
+  /** @param {string} value */
+  const search = (value) => {
+    setQ(value);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      filters.value = { ...filters.value, q: value };
+      void reloadList();
+    }, 250);
+  };
+  const toggleStatus = () => {
+    filters.value = { ...filters.value, status: f.status === 'open' ? 'resolved' : 'open' };
+    void reloadList();
+  };
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const c = counts.value;
+  const list = conversations.value;
+  return html`<aside class="inbox-list">
+    <div class="inbox-list-head">
+      <div class="queue-tabs" role="tablist">
+        ${queues.map((queue) => {
+          const n = c?.[queue];
+          return html`<button key=${queue} type="button" role="tab" aria-selected=${f.queue === queue} class=${f.queue === queue ? 'active' : ''}
+            data-testid=${`queue-${queue}`} onClick=${() => pickQueue(queue)}>
+            ${t(`inbox.queue.${queue}`)}${n ? html`<span class="count" title=${t('inbox.unreadOther', { count: n.unread })}>${n.total}</span>` : html`<span class="count">0</span>`}
+          </button>`;
+        })}
+      </div>
+      <div class="search-box">
+        <${Icon} name="search" size=${16} />
+        <input type="search" placeholder=${t('inbox.search')} aria-label=${t('inbox.search')} value=${q} data-testid="inbox-search"
+          onInput=${(/** @type {any} */ e) => search(e.currentTarget.value)} />
+      </div>
+      <div class="status-toggle">
+        <button type="button" class="link-btn small" onClick=${toggleStatus} data-testid="status-toggle">
+          ${f.status === 'open' ? t('inbox.status.resolved') : t('inbox.status.open')}
+        </button>
+      </div>
+    </div>
+    <ul class="conv-items" data-testid="conversation-list" aria-busy=${listLoading.value}>
+      ${list.map((conv) => html`<${ConversationItem} key=${conv.id} conv=${conv} active=${conv.id === openId} />`)}
+    </ul>
+    ${listError.value && html`<div class="list-foot"><p class="form-error">${errorText(listError.value)}</p>
+      <button class="btn btn-sm" onClick=${() => reloadList()}>${t('common.retry')}</button></div>`}
+    ${!list.length && !listLoading.value && !listError.value && html`<div class="list-empty">${
+      f.q ? t('inbox.empty.search', { q: f.q }) : f.status === 'resolved' ? t('inbox.empty.resolved') : t(`inbox.empty.${f.queue}`)}</div>`}
+    ${nextCursor.value && html`<div class="list-foot"><button class="btn btn-sm" disabled=${listLoading.value} onClick=${() => loadMore()}>${t('common.loadMore')}</button></div>`}
+  </aside>`;
+}
+
+/** @param {{ conv: import('../../state/inbox.js').Conversation, active: boolean }} props */
+function ConversationItem({ conv, active }) {
+  const name = conv.contact.name || phone(conv.contact.externalId);
+  const unread = conv.unreadCount > 0;
+  return html`<li>
+    <a href=${`/inbox/${conv.id}`} class=${`conv-item ${active ? 'active' : ''} ${unread ? 'unread' : ''}`} data-testid="conversation-item" data-id=${conv.id}
+      aria-current=${active ? 'true' : undefined}>
+      <span class="avatar">${initials(conv.contact.name ?? '') === '?' ? html`<${Icon} name="user" />` : initials(conv.contact.name)}</span>
+      <span class="conv-main">
+        <span class="conv-top"><span class="conv-name">${name}</span><span class="conv-time">${shortTime(conv.lastMessageAt)}</span></span>
+        <span class="conv-bottom">
+          <span class="conv-preview"><span class=${`channel channel-${conv.connection.channel}`}><${Icon} name=${conv.connection.channel} size=${13} /></span> ${conv.lastMessagePreview ?? ''}</span>
+          ${unread && html`<span class="unread-dot" aria-label=${t('inbox.unreadOther', { count: conv.unreadCount })}>${conv.unreadCount > 99 ? '99+' : conv.unreadCount}</span>`}
+        </span>
+      </span>
+    </a>
+  </li>`;
+}
