@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth/auth.js';
 import { connectionsRoutes } from './routes/connections/connections.js';
 import { contactsRoutes } from './routes/contacts/contacts.js';
 import { conversationsRoutes } from './routes/conversations/conversations.js';
+import { directoryRoutes } from './routes/directory/directory.js';
 import { mediaRoutes, publicMediaRoutes } from './routes/media/media.js';
 import { outboundRoutes } from './routes/outbound/outbound.js';
 import { uploadRoutes } from './routes/outbound/uploads.js';
@@ -50,6 +51,7 @@ export function createApp(deps: Deps): Koa {
   api.use(requireSession(deps));
   usersRoutes(deps, api);
   teamsRoutes(deps, api);
+  directoryRoutes(deps, api);
   licenseRoutes(deps, api);
   connectionsRoutes(deps, api);
   conversationsRoutes(deps, api);

@@ -23,6 +23,8 @@ const rules = {
   'users.read': (a, s) => isAdmin(a) || a.id === s?.id || (a.role === 'supervisor' && sharesTeam(a, s)),
   'teams.manage': isAdmin,
   'teams.read': (a, s) => isAdmin(a) || sharesTeam(a, s),
+  // Names of teams and colleagues (never emails): everyone picks transfer targets and reads assignees.
+  'directory.read': () => true,
   'license.read': () => true,
   'license.manage': isAdmin,
   'connections.manage': isAdmin,

@@ -52,14 +52,25 @@ function meet(a: Slice, b: Slice): Slice | null {
   return { assignee: a.assignee !== undefined ? a.assignee : b.assignee, team: a.team ?? b.team };
 }
 
+/**
+ * The one definition of each queue, as a SQL condition on alias `c` (null for `all`: every visible row).
+ * Raw SQL so that the listing (WHERE) and the counts (FILTER) share it; visibility is not part of it.
+ */
+export function queueCondition(actor: Actor, queue: Queue): { sql: string; bindings: string[] } | null {
+  if (queue === 'mine') return { sql: 'c.assignee_id = ?', bindings: [actor.id] };
+  if (queue === 'unassigned') return { sql: 'c.assignee_id is null', bindings: [] };
+  if (queue === 'team') {
+    if (actor.role === 'admin') return { sql: 'c.team_id is not null', bindings: [] };
+    if (!actor.teamIds.length) return { sql: 'false', bindings: [] };
+    return { sql: `c.team_id in (${actor.teamIds.map(() => '?').join(', ')})`, bindings: actor.teamIds };
+  }
+  return null;
+}
+
 /** The queue's own condition, applied to every slice (slices narrow; they never decide membership). */
 function whereQueue(q: Knex.QueryBuilder, actor: Actor, queue: Queue): void {
-  if (queue === 'mine') q.where('c.assignee_id', actor.id);
-  else if (queue === 'unassigned') q.whereNull('c.assignee_id');
-  else if (queue === 'team') {
-    if (actor.role === 'admin') q.whereNotNull('c.team_id');
-    else q.whereIn('c.team_id', actor.teamIds);
-  }
+  const cond = queueCondition(actor, queue);
+  if (cond) q.whereRaw(cond.sql, cond.bindings);
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -120,6 +131,49 @@ export function inboxQuery(db: Knex, actor: Actor, f: InboxQuery): Knex.QueryBui
   // so it removes nothing in practice; were they ever wider, a page would come out short, never leak.
   return whereVisible(conversationViews(db).join(page, 'p.id', 'c.id'), actor, 'c')
     .orderBy([{ column: 'c.last_message_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]);
+}
+
+export type QueueCounts = Record<Queue, { total: number; unread: number }>;
+const QUEUES: Queue[] = ['unassigned', 'mine', 'team', 'all'];
+
+/**
+ * How many conversations each queue holds for the actor, and how many of those have unread messages.
+ * One pass over the visible set (whereVisible: index scans on the actor's slices, or all rows of the
+ * status for an admin), each queue a FILTER on the same condition its listing uses.
+ */
+export async function countInbox(db: Knex, actor: Actor, status: StatusFilter): Promise<QueueCounts> {
+  const row: Record<string, number> = await inboxCountsQuery(db, actor, status).first();
+  return Object.fromEntries(QUEUES.map((k) => [k, { total: row[`${k}_total`]!, unread: row[`${k}_unread`]! }])) as QueueCounts;
+}
+
+/** The counts' query: one row, `<queue>_total` and `<queue>_unread` per queue (exported for EXPLAIN). */
+export function inboxCountsQuery(db: Knex, actor: Actor, status: StatusFilter): Knex.QueryBuilder {
+  const q = db('conversations as c');
+  if (status !== 'all') q.where('c.status', status);
+  whereVisible(q, actor, 'c');
+  for (const queue of QUEUES) {
+    const cond = queueCondition(actor, queue);
+    const where = cond ? `(${cond.sql})` : 'true';
+    const bindings = cond?.bindings ?? [];
+    q.select(
+      db.raw(`count(*) filter (where ${where})::int as ??`, [...bindings, `${queue}_total`]),
+      db.raw(`count(*) filter (where ${where} and c.unread_count > 0)::int as ??`, [...bindings, `${queue}_unread`]),
+    );
+  }
+  return q;
+}
+
+/** A contact's conversations, past and current, that the actor sees: newest activity first, cursor-paged. */
+export async function listContactConversations(
+  db: Knex, actor: Actor, contactId: string, cursor: string | undefined, limit: number,
+): Promise<Array<ConversationView & { message_count: number }>> {
+  // A contact has a handful of conversations (conversations_contact); counting each one's thread is an
+  // index-only scan of messages_thread.
+  const q = conversationViews(db)
+    .select(db.raw('(select count(*)::int from messages m where m.conversation_id = c.id) as message_count'))
+    .where('c.contact_id', contactId);
+  whereVisible(q, actor, 'c');
+  return pageQuery(q, 'c.last_message_at', 'c.id', cursor, limit);
 }
 
 /** The thread, newest first, keyset on (at, id) over messages_thread. */

@@ -58,3 +58,8 @@ export async function listUsers(db: Knex, opts: { teamIds?: string[]; cursor?: s
   if (opts.teamIds) q.whereExists(db('team_members as m').whereRaw('m.user_id = u.id').whereIn('m.team_id', opts.teamIds));
   return pageQuery(q, 'u.created_at', 'u.id', opts.cursor, opts.limit);
 }
+
+/** Every active user with their teams, by name: the directory (tens of users; the plan caps them). */
+export async function listActiveUsers(db: Knex): Promise<UserWithTeams[]> {
+  return withTeams(db).whereNull('u.disabled_at').orderBy([{ column: 'u.name' }, { column: 'u.id' }]).limit(1000);
+}

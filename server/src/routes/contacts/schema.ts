@@ -2,6 +2,11 @@ import { z } from 'zod';
 
 export const IdParam = z.uuid();
 
+export const ContactConversationsQuery = z.object({
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
 /** Tags are matched exactly by the inbox filter, so they are kept in one form: trimmed, lowercase, once each. */
 const Tags = z
   .array(z.string().trim().toLowerCase().min(1).max(40))

@@ -9,8 +9,8 @@ import { presentContact } from '../../presenters/contact.js';
 import { presentConversation } from '../../presenters/conversation.js';
 import { presentMessage } from '../../presenters/message.js';
 import { findContact } from '../../repositories/contacts.js';
-import { listInbox, listThread } from '../../repositories/inbox.js';
-import { AssignBody, IdParam, ListConversationsQuery, ListMessagesQuery, NoteBody, TransferBody } from './schema.js';
+import { countInbox, listInbox, listThread } from '../../repositories/inbox.js';
+import { AssignBody, CountsQuery, IdParam, ListConversationsQuery, ListMessagesQuery, NoteBody, TransferBody } from './schema.js';
 
 export function conversationsRoutes(deps: Deps, router: Router): void {
   /** The inbox: a queue of what the actor sees, newest activity first, cursor-paged. */
@@ -18,6 +18,12 @@ export function conversationsRoutes(deps: Deps, router: Router): void {
     const f = parse(ListConversationsQuery, ctx.query, 'query');
     const rows = await listInbox(deps.db, ctx.state.user!, f);
     ctx.body = toPage(rows, f.limit, (r) => encodeCursor(r.last_message_at, r.id), presentConversation);
+  });
+
+  /** The queues' badges. Registered before /conversations/:id, which would take "counts" for an id. */
+  router.get('/conversations/counts', async (ctx) => {
+    const { status } = parse(CountsQuery, ctx.query, 'query');
+    ctx.body = await countInbox(deps.db, ctx.state.user!, status);
   });
 
   router.get('/conversations/:id', async (ctx) => {

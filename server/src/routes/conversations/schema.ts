@@ -18,6 +18,8 @@ export const ListConversationsQuery = z.object({
 });
 export type ListConversationsInput = z.infer<typeof ListConversationsQuery>;
 
+export const CountsQuery = z.object({ status: z.enum(['open', 'resolved', 'all']).default('open') });
+
 export const ListMessagesQuery = z.object({ cursor, limit });
 
 /** `userId: null` gives it back to the team's unassigned queue. */
