@@ -53,6 +53,12 @@ test('the demo runs the license service and an appliance installed by the local 
       conversations = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations?queue=all`, { headers: { cookie } })).json();
     }
     t.true(conversations.items.length > 0, 'a simulated customer\'s message reached the inbox');
+    // The dashboard is served by the appliance itself, with its modules.
+    const page = await fetch(`http://127.0.0.1:${appPort}/inbox`);
+    t.is(page.status, 200);
+    t.regex(await page.text(), /<script type="importmap">/);
+    t.is((await fetch(`http://127.0.0.1:${appPort}/vendor/preact.mjs`)).status, 200);
+    t.is((await fetch(`http://127.0.0.1:${appPort}/app/main.js`)).status, 200);
     await first.stop();
     await t.throwsAsync(fetch(`http://127.0.0.1:${port}/health`), undefined, 'the service is gone after Ctrl-C');
     await t.throwsAsync(fetch(`http://127.0.0.1:${appPort}/health`), undefined, 'and so is the appliance');

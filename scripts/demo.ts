@@ -169,7 +169,8 @@ async function main(): Promise<void> {
     process.stdout.write(`
 Atendo local demo is running (logs in ${shown}/*.log and ${shown}/appliance/logs).
 
-  Appliance API     ${appUrl}        admin: ${ADMIN_EMAIL} / password in ${shown}/admin-password
+  Dashboard         ${appUrl}        log in as ${ADMIN_EMAIL} / password in ${shown}/admin-password
+  Appliance API     ${appUrl}/api
   License service   ${url}        admin token in ${shown}/license-admin-token
   Demo license key  ${demo.key}
   Meta simulator    ${sim.url}        simulated customers write to ${DEMO_NUMBER.displayPhoneNumber}

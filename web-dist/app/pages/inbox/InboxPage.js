@@ -1,7 +1,10 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
+import { Icon } from '../../components/Icon.js';
+import { t } from '../../lib/i18n.js';
+import { navigate } from '../../lib/router.js';
 import { loadDirectory } from '../../state/directory.js';
-import { filters, refreshCounts, reloadList } from '../../state/inbox.js';
+import { conversations, counts, filters, refreshCounts, reloadList } from '../../state/inbox.js';
 import { loadQuickReplies } from '../../state/quickReplies.js';
 import { me } from '../../state/session.js';
 import { ContactPanel } from './ContactPanel.js';
@@ -28,6 +31,31 @@ export function InboxPage({ id }) {
     void loadQuickReplies();
   }, []);
 
+  // Alt+↓ / Alt+↑ move to the next or previous conversation, even from the composer.
+  useEffect(() => {
+    /** @param {KeyboardEvent} e */
+    const onKey = (e) => {
+      if (!e.altKey || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+      const list = conversations.value;
+      const i = list.findIndex((c) => c.id === id);
+      const next = list[e.key === 'ArrowDown' ? i + 1 : i <= 0 ? 0 : i - 1];
+      if (next) {
+        e.preventDefault();
+        navigate(`/inbox/${next.id}`);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [id]);
+
+  // The tab's title shows how many conversations wait with unread messages (mine and the queue).
+  const c = counts.value;
+  useEffect(() => {
+    const waiting = c ? c.mine.unread + c.unassigned.unread : 0;
+    document.title = waiting ? `(${waiting}) Atendo` : 'Atendo';
+    return () => { document.title = 'Atendo'; };
+  }, [c]);
+
   return html`<div class=${`inbox ${id ? 'has-open' : ''} ${id && panel ? 'with-panel' : ''}`}>
     <${ConversationList} openId=${id ?? null} />
     ${id
@@ -38,9 +66,6 @@ export function InboxPage({ id }) {
     ${id && panel && contactId && html`<${ContactPanel} key=${contactId} contactId=${contactId} conversationId=${id} onClose=${() => setPanel(false)} />`}
   </div>`;
 }
-
-import { Icon } from '../../components/Icon.js';
-import { t } from '../../lib/i18n.js';
 
 function EmptyIllustration() {
   return html`<div class="empty-page">
