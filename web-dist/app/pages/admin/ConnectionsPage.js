@@ -10,7 +10,7 @@ import { t } from '../../lib/i18n.js';
 import { navigate, route } from '../../lib/router.js';
 import { isRestricted } from '../../state/license.js';
 import {
-  ConfirmDialog, CopyField, EmptyState, LoadError, Loading, PageHead, randomToken, readOnlyTitle, useLoad, useSubmit, valueOf,
+  ConfirmDialog, CopyField, EmptyState, LoadError, Loading, PageHead, PlanUsage, randomToken, readOnlyTitle, useLoad, useSubmit, valueOf,
 } from './common.js';
 
 /**
@@ -48,7 +48,9 @@ function ChannelIcon({ channel, size = 20 }) {
 export function ConnectionsPage() {
   const conns = useLoad(async () => /** @type {Connection[]} */ ((await api('GET', '/api/connections')).items));
   const teams = useLoad(async () => /** @type {Team[]} */ ((await api('GET', '/api/teams')).items));
-  const features = useLoad(async () => /** @type {Record<string, boolean> | null} */ ((await api('GET', '/api/license')).plan?.features ?? null));
+  const lic = useLoad(async () => await api('GET', '/api/license'), [conns.data?.length]);
+  /** @type {Record<string, boolean> | null} */
+  const features = lic.data?.plan?.features ?? null;
   const [creating, setCreating] = useState(false);
   const [testing, setTesting] = useState(/** @type {string | null} */ (null));
   const locked = isRestricted();
@@ -60,13 +62,14 @@ export function ConnectionsPage() {
   /** @param {Connection} c */
   const replace = (c) => conns.setData(list.some((x) => x.id === c.id) ? list.map((x) => (x.id === c.id ? c : x)) : [...list, c]);
 
-  /** @param {Connection} c */
-  const test = async (c) => {
+  /** Asks Meta, through the appliance, whether the token and id work. @param {Connection} c @param {boolean} [quiet] no toast (the caller shows the result) */
+  const test = async (c, quiet = false) => {
     setTesting(c.id);
     try {
       /** @type {Connection} */
       const next = await api('POST', `/api/connections/${c.id}/test`);
       replace(next);
+      if (quiet) return next;
       if (next.status === 'ok') toast(t('conn.testOk', { name: next.name }), 'success');
       else toast(t('conn.testFailed', { error: next.lastError ?? '' }), 'error');
       return next;
@@ -102,7 +105,7 @@ export function ConnectionsPage() {
       <thead><tr>
         <th>${t('conn.name')}</th>
         <th class="hide-sm">${t('conn.team')}</th>
-        <th>${t('conn.status')}</th>
+        <th class="hide-sm">${t('conn.status')}</th>
         <th class="hide-sm">${t('conn.lastTested')}</th>
         <th class="actions"><span class="sr-only">${t('common.actions')}</span></th>
       </tr></thead>
@@ -114,11 +117,12 @@ export function ConnectionsPage() {
               <div class="cell-person-text">
                 <a href=${`/admin/connections?id=${c.id}`} class="row-title" data-testid="connection-open">${c.name}</a>
                 <small class="muted">${address(c)}</small>
+                <span class="only-phone cell-badges"><span class=${statusClass(c.status)}>${t(`conn.status.${c.status}`)}</span></span>
               </div>
             </div>
           </td>
           <td class="hide-sm">${c.teamId ? teamName.get(c.teamId) ?? '…' : html`<span class="muted">${t('conn.noTeam')}</span>`}</td>
-          <td>
+          <td class="hide-sm">
             <span class=${statusClass(c.status)} data-testid="connection-status">${t(`conn.status.${c.status}`)}</span>
             ${c.lastError && html`<div class="cell-error small" title=${c.lastError}>${c.lastError}</div>`}
           </td>
@@ -135,25 +139,26 @@ export function ConnectionsPage() {
 
   return html`<section class="page" data-testid="page-connections">
     <${PageHead} title=${t('nav.connections')} subtitle=${t('conn.subtitle')}>
+      <${PlanUsage} usage=${lic.data?.usage?.connections} label=${(/** @type {{ used: number, limit: number }} */ p) => t('conn.planUsage', p)} />
       <button type="button" class="btn btn-primary" disabled=${locked} title=${readOnlyTitle()} onClick=${() => setCreating(true)} data-testid="connection-create">
         <${Icon} name="plus" />${t('conn.create')}</button>
     <//>
     <div class="card card-table">${body}</div>
-    ${creating && html`<${CreateDialog} teams=${teams.data ?? []} instagramAllowed=${features.data ? features.data.instagram !== false : true}
+    ${creating && html`<${CreateDialog} teams=${teams.data ?? []} instagramAllowed=${features ? features.instagram !== false : true}
       onCreated=${replace} onTest=${test} onClose=${() => setCreating(false)} />`}
   </section>`;
 }
 
 /**
  * New connection: pick the channel, fill what Meta gives, then see the webhook details to paste back.
- * @param {{ teams: Team[], instagramAllowed: boolean, onCreated: (c: Connection) => void, onTest: (c: Connection) => Promise<Connection | null>, onClose: () => void }} props
+ * @param {{ teams: Team[], instagramAllowed: boolean, onCreated: (c: Connection) => void, onTest: (c: Connection, quiet?: boolean) => Promise<Connection | null>, onClose: () => void }} props
  */
 function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
   const [channel, setChannel] = useState(/** @type {Channel} */ ('whatsapp'));
-  const [f, setF] = useState({
+  const [f, setF] = useState(() => ({
     name: '', phoneNumberId: '', businessAccountId: '', displayPhoneNumber: '', accountId: '',
     accessToken: '', appSecret: '', verifyToken: randomToken(), teamId: '',
-  });
+  }));
   const [created, setCreated] = useState(/** @type {{ conn: Connection, verifyToken: string } | null} */ (null));
   const [tested, setTested] = useState(/** @type {Connection | null} */ (null));
   const [testing, setTesting] = useState(false);
@@ -182,7 +187,7 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
   if (created) {
     const runTest = async () => {
       setTesting(true);
-      setTested(await onTest(created.conn));
+      setTested(await onTest(created.conn, true));
       setTesting(false);
     };
     return html`<${Modal} title=${t('conn.setupTitle', { name: created.conn.name })} onClose=${onClose} wide testid="connection-setup">
@@ -193,7 +198,7 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
         <span>${tested.status === 'ok' ? t('conn.testOkLong') : t('conn.testFailed', { error: tested.lastError ?? '' })}</span></div>`}
       <div class="form-actions">
         <button type="button" class="btn" onClick=${runTest} disabled=${testing} data-testid="connection-test">
-          ${testing && html`<span class="spinner spinner-sm"></span>`}${t('conn.testNow')}</button>
+          ${testing && html`<span class="spinner spinner-sm"></span>`}${tested ? t('conn.testAgain') : t('conn.testNow')}</button>
         <button type="button" class="btn btn-primary" onClick=${() => { onClose(); navigate(`/admin/connections?id=${created.conn.id}`); }}>${t('conn.done')}</button>
       </div>
     <//>`;
@@ -201,7 +206,6 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
 
   return html`<${Modal} title=${t('conn.createTitle')} onClose=${onClose} wide testid="connection-dialog">
     <form onSubmit=${submit} data-testid="connection-form">
-      ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <fieldset class="field fieldset">
         <legend>${t('conn.channel')}</legend>
         <div class="channel-pick" role="radiogroup">
@@ -227,7 +231,7 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
             <label class="field"><span>${t('conn.phoneNumberId')}</span>
               <input type="text" name="phoneNumberId" required inputmode="numeric" pattern="\\d{5,30}" autocomplete="off" ...${bind('phoneNumberId')} />
               <small>${t('conn.phoneNumberIdHint')}</small></label>
-            <label class="field"><span>${t('conn.businessAccountId')} <em class="optional">${t('conn.optional')}</em></span>
+            <label class="field"><span>${t('conn.businessAccountId')}</span>
               <input type="text" name="businessAccountId" inputmode="numeric" pattern="\\d{5,30}" autocomplete="off" ...${bind('businessAccountId')} />
               <small>${t('conn.businessAccountIdHint')}</small></label>
           </div>
@@ -258,10 +262,11 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
         </select>
         <small>${t('conn.teamHint')}</small></label>
 
+      ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <div class="form-actions">
         <button type="button" class="btn" onClick=${onClose}>${t('common.cancel')}</button>
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="connection-save">
-          ${busy && html`<span class="spinner spinner-sm"></span>`}${t('conn.create')}</button>
+          ${busy && html`<span class="spinner spinner-sm"></span>`}${t('conn.submit')}</button>
       </div>
     </form>
   <//>`;
@@ -343,7 +348,7 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
         <button type="button" class="btn" onClick=${test} disabled=${testing} data-testid="connection-test">
           ${testing ? html`<span class="spinner spinner-sm"></span>` : html`<${Icon} name="refresh" />`}${t('conn.test')}</button>
         <button type="button" class="btn" disabled=${locked} title=${readOnlyTitle()} onClick=${() => setDialog('edit')} data-testid="connection-edit">${t('common.edit')}</button>
-        <button type="button" class="btn btn-danger" disabled=${locked} title=${readOnlyTitle()} onClick=${() => setDialog('delete')} data-testid="connection-delete">${t('common.delete')}</button>
+        <button type="button" class="btn btn-danger" onClick=${() => setDialog('delete')} data-testid="connection-delete">${t('common.delete')}</button>
       </div>
     </header>
 
@@ -352,7 +357,7 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
       <span><strong>${t(`conn.status.${conn.status}`)}</strong> — ${conn.status === 'error'
         ? html`${t('conn.statusErrorBody')} <code class="inline-code">${conn.lastError}</code>`
         : t(`conn.statusBody.${conn.status}`)}
-        ${conn.lastTestedAt && html` <span class="muted">(${t('conn.testedAt', { when: dateTime(conn.lastTestedAt) })})</span>`}</span>
+        ${conn.lastTestedAt && conn.status !== 'untested' && html` <span class="muted">(${t('conn.testedAt', { when: dateTime(conn.lastTestedAt) })})</span>`}</span>
     </div>
 
     <div class="grid-2">
@@ -362,7 +367,7 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
           <dt>${t('conn.channel')}</dt><dd>${t(`conn.channel.${conn.channel}`)}</dd>
           ${conn.channel === 'whatsapp'
             ? html`<dt>${t('conn.phoneNumberId')}</dt><dd class="mono">${conn.externalId}</dd>
-                <dt>${t('conn.displayPhoneNumber')}</dt><dd>${conn.displayPhoneNumber ?? html`<span class="muted">${t('conn.filledByTest')}</span>`}</dd>
+                <dt>${t('conn.displayPhoneNumber')}</dt><dd>${conn.displayPhoneNumber ? phone(conn.displayPhoneNumber.replace(/\D/g, '')) : html`<span class="muted">${t('conn.filledByTest')}</span>`}</dd>
                 <dt>${t('conn.businessAccountId')}</dt><dd class="mono">${conn.businessAccountId ?? '—'}</dd>`
             : html`<dt>${t('conn.accountId')}</dt><dd class="mono">${conn.externalId}</dd>`}
           <dt>${t('conn.team')}</dt><dd>${conn.teamId ? teamName.get(conn.teamId) ?? '…' : html`<span class="muted">${t('conn.noTeam')}</span>`}</dd>
@@ -430,7 +435,6 @@ function EditDialog({ conn, teams, onClose, onSaved }) {
   const rotating = !!(f.accessToken.trim() || f.appSecret.trim() || f.verifyToken.trim());
   return html`<${Modal} title=${t('conn.editTitle', { name: conn.name })} onClose=${onClose} wide testid="connection-edit-dialog">
     <form onSubmit=${submit}>
-      ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <label class="field"><span>${t('conn.name')}</span>
         <input type="text" name="name" required maxlength="80" autocomplete="off" ...${bind('name')} /></label>
       <div class="grid-2 grid-tight">
@@ -452,6 +456,7 @@ function EditDialog({ conn, teams, onClose, onSaved }) {
       <label class="field"><span>${t('conn.newVerifyToken')}</span>
         <input type="text" name="verifyToken" minlength="8" maxlength="2048" autocomplete="off" spellcheck="false" placeholder=${t('conn.keepCurrent')} ...${bind('verifyToken')} /></label>
       ${rotating && html`<div class="notice notice-warning">${t('conn.rotateWarning')}</div>`}
+      ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <div class="form-actions">
         <button type="button" class="btn" onClick=${onClose}>${t('common.cancel')}</button>
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="connection-save">

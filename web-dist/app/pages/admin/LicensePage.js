@@ -56,6 +56,8 @@ export function LicensePage() {
       licenseBrief.value = { state: next.state, reason: next.reason, graceEndsAt: next.graceEndsAt };
       if (next.lastError && next.lastAttemptAt && (!next.lastHeartbeatAt || next.lastAttemptAt > next.lastHeartbeatAt)) {
         toast(t('lic.checkFailed', { error: errorLine(next.lastError) }), 'error');
+      } else if (next.state !== 'active') {
+        toast(t('lic.checkedState', { state: tDynamic(`lic.state.${next.state}`) }), 'info');
       } else toast(t('lic.checked'), 'success');
     } catch (err) {
       toast(errorText(err), 'error');
@@ -111,7 +113,7 @@ export function LicensePage() {
         </dl>
         <h3 class="card-subtitle">${t('lic.features')}</h3>
         <ul class="feature-list" data-testid="license-features">
-          ${FEATURES.filter((f) => f in l.plan.features).concat(Object.keys(l.plan.features).filter((f) => !FEATURES.includes(f))).map((f) => {
+          ${featureNames(l.plan.features).map((f) => {
             const on = !!l.plan?.features[f];
             return html`<li key=${f} class=${on ? 'feature-on' : 'feature-off'} data-feature=${f} data-enabled=${String(on)}>
               <${Icon} name=${on ? 'check' : 'x'} size=${16} /><span>${tDynamic(`lic.feature.${f}`)}</span>
@@ -126,6 +128,9 @@ export function LicensePage() {
     </div>`}
   </section>`;
 }
+
+/** The known features first, in a fixed order, then any the plan has that this page does not know yet. @param {Record<string, boolean>} features */
+const featureNames = (features) => [...FEATURES.filter((f) => f in features), ...Object.keys(features).filter((f) => !FEATURES.includes(f))];
 
 /** @param {{ code: string, message: string | null }} e */
 const errorLine = (e) => (e.message ? `${e.message} (${e.code})` : e.code);
@@ -154,7 +159,7 @@ function kvRows(l) {
     ${l.graceEndsAt && html`<dt>${t('lic.graceEnds')}</dt><dd class="text-warn">${dateTime(l.graceEndsAt)}</dd>`}
     <dt>${t('lic.lastHeartbeat')}</dt>
     <dd data-testid="license-last-heartbeat">${dateTime(l.lastHeartbeatAt)}${l.lastHeartbeatAt && html` <span class="muted small">${relative(l.lastHeartbeatAt)}</span>`}</dd>
-    ${l.lastAttemptAt && l.lastAttemptAt !== l.lastHeartbeatAt && html`<dt>${t('lic.lastAttempt')}</dt><dd>${dateTime(l.lastAttemptAt)}</dd>`}
+    ${l.lastAttemptAt && (!l.lastHeartbeatAt || Date.parse(l.lastAttemptAt) - Date.parse(l.lastHeartbeatAt) > 60_000) && html`<dt>${t('lic.lastAttempt')}</dt><dd>${dateTime(l.lastAttemptAt)}</dd>`}
     <dt>${t('lic.nextHeartbeat')}</dt>
     <dd>${dateTime(l.nextHeartbeatAt)}</dd>
     <dt>${t('lic.lastError')}</dt>

@@ -115,7 +115,7 @@ function QuickReplyDialog({ reply, onClose, onSaved }) {
       <div class="form-actions">
         <button type="button" class="btn" onClick=${onClose}>${t('common.cancel')}</button>
         <button type="submit" class="btn btn-primary" disabled=${busy || !validShortcut || !text.trim()} data-testid="qr-save">
-          ${busy && html`<span class="spinner spinner-sm"></span>`}${reply ? t('common.save') : t('qr.create')}</button>
+          ${busy && html`<span class="spinner spinner-sm"></span>`}${reply ? t('common.save') : t('common.create')}</button>
       </div>
     </form>
   <//>`;

@@ -123,7 +123,7 @@ function TeamDialog({ team, onClose, onSaved }) {
       <div class="form-actions">
         <button type="button" class="btn" onClick=${onClose}>${t('common.cancel')}</button>
         <button type="submit" class="btn btn-primary" disabled=${busy || !name.trim()} data-testid="team-save">
-          ${busy && html`<span class="spinner spinner-sm"></span>`}${team ? t('common.save') : t('teams.create')}</button>
+          ${busy && html`<span class="spinner spinner-sm"></span>`}${team ? t('common.save') : t('common.create')}</button>
       </div>
     </form>
   <//>`;

@@ -10,7 +10,7 @@ import { t } from '../../lib/i18n.js';
 import { isRestricted } from '../../state/license.js';
 import { me } from '../../state/session.js';
 import {
-  ConfirmDialog, EmptyState, LoadError, Loading, PageHead, randomPassword, readOnlyTitle, useLoad, useSubmit, valueOf,
+  ConfirmDialog, EmptyState, LoadError, Loading, PageHead, PlanUsage, randomPassword, readOnlyTitle, useLoad, useSubmit, valueOf,
 } from './common.js';
 
 /**
@@ -36,6 +36,7 @@ export function UsersPage() {
   const [dialog, setDialog] = useState(/** @type {null | { kind: 'create' } | { kind: 'edit' | 'password' | 'toggle', user: AdminUser }} */ (null));
 
   const teams = useLoad(async () => /** @type {Team[]} */ ((await api('GET', '/api/teams')).items));
+  const usage = useLoad(async () => (await api('GET', '/api/license')).usage?.users ?? null);
   const list = useLoad(async () => {
     const page = await api('GET', `/api/users?limit=${PAGE_SIZE}`);
     setUsers(page.items);
@@ -73,7 +74,7 @@ export function UsersPage() {
       <thead><tr>
         <th>${t('users.name')}</th>
         <th class="hide-sm">${t('users.email')}</th>
-        <th>${t('users.role')}</th>
+        <th class="hide-sm">${t('users.role')}</th>
         <th class="hide-sm">${t('users.teams')}</th>
         <th class="hide-sm">${t('users.status')}</th>
         <th class="actions"><span class="sr-only">${t('common.actions')}</span></th>
@@ -86,12 +87,13 @@ export function UsersPage() {
               <div class="cell-person-text">
                 <strong>${u.name}${u.id === me.value?.id ? html` <span class="muted small">${t('users.you')}</span>` : null}</strong>
                 <small class="only-phone muted">${u.email}</small>
-                ${u.disabled && html`<span class="only-phone"><span class="badge badge-red">${t('users.disabled')}</span></span>`}
+                <span class="only-phone cell-badges"><span class=${roleBadge(u.role)}>${t(`role.${u.role}`)}</span>
+                  ${u.disabled && html`<span class="badge badge-red">${t('users.disabled')}</span>`}</span>
               </div>
             </div>
           </td>
           <td class="hide-sm">${u.email}</td>
-          <td><span class=${roleBadge(u.role)}>${t(`role.${u.role}`)}</span></td>
+          <td class="hide-sm"><span class=${roleBadge(u.role)}>${t(`role.${u.role}`)}</span></td>
           <td class="hide-sm">
             ${u.teamIds.length
               ? html`<div class="chip-list">${u.teamIds.map((id) => html`<span class="chip" key=${id}>${teamName.get(id) ?? '…'}</span>`)}</div>`
@@ -103,9 +105,9 @@ export function UsersPage() {
           <td class="actions">
             <div class="row-actions">
               <button type="button" class="btn btn-sm" disabled=${locked} title=${readOnlyTitle()} onClick=${() => setDialog({ kind: 'edit', user: u })} data-testid="user-edit">${t('common.edit')}</button>
-              <button type="button" class="btn btn-sm hide-sm-inline" disabled=${locked} title=${readOnlyTitle()} onClick=${() => setDialog({ kind: 'password', user: u })} data-testid="user-password">${t('users.resetPassword')}</button>
-              <button type="button" class=${`btn btn-sm ${u.disabled ? '' : 'btn-danger'}`} disabled=${locked || u.id === me.value?.id}
-                title=${readOnlyTitle() ?? (u.id === me.value?.id ? t('users.cannotDisableSelf') : undefined)}
+              <button type="button" class="btn btn-sm hide-sm-inline" onClick=${() => setDialog({ kind: 'password', user: u })} data-testid="user-password">${t('users.resetPassword')}</button>
+              <button type="button" class=${`btn btn-sm ${u.disabled ? '' : 'btn-danger'}`} disabled=${(locked && u.disabled) || u.id === me.value?.id}
+                title=${u.id === me.value?.id ? t('users.cannotDisableSelf') : u.disabled ? readOnlyTitle() : undefined}
                 onClick=${() => setDialog({ kind: 'toggle', user: u })} data-testid="user-toggle">${u.disabled ? t('users.enable') : t('users.disable')}</button>
             </div>
           </td>
@@ -118,13 +120,14 @@ export function UsersPage() {
 
   return html`<section class="page" data-testid="page-users">
     <${PageHead} title=${t('nav.users')} subtitle=${t('users.subtitle')}>
+      <${PlanUsage} usage=${usage.data} label=${(/** @type {{ used: number, limit: number }} */ p) => t('users.planUsage', p)} />
       <button type="button" class="btn btn-primary" disabled=${locked} title=${readOnlyTitle()} onClick=${() => setDialog({ kind: 'create' })} data-testid="user-create">
         <${Icon} name="plus" />${t('users.create')}</button>
     <//>
     <div class="card card-table">${body}</div>
 
     ${dialog?.kind === 'create' && html`<${UserDialog} teams=${teams.data ?? []} onClose=${close}
-      onSaved=${(/** @type {AdminUser} */ u) => { setUsers((cur) => [u, ...cur]); close(); toast(t('users.created', { name: u.name }), 'success'); void teams.reload(); }} />`}
+      onSaved=${(/** @type {AdminUser} */ u) => { setUsers((cur) => [u, ...cur]); close(); toast(t('users.created', { name: u.name }), 'success'); void teams.reload(); void usage.reload(); }} />`}
     ${dialog?.kind === 'edit' && html`<${UserDialog} user=${dialog.user} teams=${teams.data ?? []} onClose=${close}
       onResetPassword=${() => dialog.kind === 'edit' && setDialog({ kind: 'password', user: dialog.user })}
       onSaved=${(/** @type {AdminUser} */ u) => { replace(u); close(); toast(t('common.saved'), 'success'); void teams.reload(); }} />`}
@@ -138,6 +141,7 @@ export function UsersPage() {
       onConfirm=${async () => {
         const u = await api('PATCH', `/api/users/${dialog.user.id}`, { disabled: !dialog.user.disabled });
         replace(u);
+        void usage.reload();
         toast(u.disabled ? t('users.disabledToast', { name: u.name }) : t('users.enabledToast', { name: u.name }), 'success');
       }} />`}
   </section>`;
@@ -196,7 +200,7 @@ function UserDialog({ user, teams, onClose, onSaved, onResetPassword }) {
         ${onResetPassword && html`<button type="button" class="btn btn-ghost form-actions-start" onClick=${onResetPassword}>${t('users.resetPassword')}</button>`}
         <button type="button" class="btn" onClick=${onClose}>${t('common.cancel')}</button>
         <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="user-save">
-          ${busy && html`<span class="spinner spinner-sm"></span>`}${user ? t('common.save') : t('users.create')}</button>
+          ${busy && html`<span class="spinner spinner-sm"></span>`}${user ? t('common.save') : t('users.submit')}</button>
       </div>
     </form>
   <//>`;

@@ -194,6 +194,16 @@ export function useSubmit(run) {
 }
 
 /**
+ * "4 of 20 on your plan" under a page title, from GET /license's usage; nothing when unknown or unlimited.
+ * @param {{ usage: { used: number, limit: number | null } | null | undefined, label: (p: { used: number, limit: number }) => string }} props
+ */
+export function PlanUsage({ usage, label }) {
+  if (!usage || usage.limit === null) return null;
+  const level = usage.used > usage.limit ? 'badge-red' : usage.used >= usage.limit * 0.8 ? 'badge-amber' : '';
+  return html`<a href="/admin/license" class=${`badge plan-usage ${level}`} data-testid="plan-usage">${label({ used: usage.used, limit: usage.limit })}</a>`;
+}
+
+/**
  * The value of an input/select/textarea from its event.
  * @param {Event} e
  */
