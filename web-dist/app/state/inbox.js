@@ -29,6 +29,19 @@ export const removedIds = signal(/** @type {Set<string>} */ (new Set()));
 
 let generation = 0;
 
+/**
+ * The conversation open on screen: it is being read, so the list never shows it as unread (a list page
+ * fetched just before the read was recorded would otherwise bring the old count back).
+ */
+let openId = /** @type {string | null} */ (null);
+/** @param {string | null} id */
+export function setOpenConversation(id) {
+  openId = id;
+  if (id) markReadLocally(id);
+}
+/** @param {Conversation} c */
+const seen = (c) => (c.id === openId && c.unreadCount ? { ...c, unreadCount: 0 } : c);
+
 /** Loads the first page for the current filters; older answers that arrive late are dropped. */
 export async function reloadList() {
   const gen = ++generation;
@@ -37,7 +50,7 @@ export async function reloadList() {
   try {
     const page = await api('GET', `/api/conversations?${query()}`);
     if (gen !== generation) return;
-    conversations.value = page.items;
+    conversations.value = page.items.map(seen);
     nextCursor.value = page.nextCursor;
   } catch (err) {
     if (gen === generation) listError.value = err;
@@ -54,8 +67,8 @@ export async function loadMore() {
   try {
     const page = await api('GET', `/api/conversations?${query()}&cursor=${encodeURIComponent(cursor)}`);
     if (gen !== generation) return;
-    const seen = new Set(conversations.value.map((c) => c.id));
-    conversations.value = [...conversations.value, ...page.items.filter((/** @type {Conversation} */ c) => !seen.has(c.id))];
+    const have = new Set(conversations.value.map((c) => c.id));
+    conversations.value = [...conversations.value, ...page.items.filter((/** @type {Conversation} */ c) => !have.has(c.id)).map(seen)];
     nextCursor.value = page.nextCursor;
   } catch (err) {
     listError.value = err;
@@ -103,6 +116,7 @@ function belongs(c) {
 
 /** Puts a changed conversation where it belongs: updated in place, moved to the top, or out. @param {Conversation} c */
 export function placeConversation(c) {
+  c = seen(c);
   const list = conversations.value.filter((x) => x.id !== c.id);
   if (!belongs(c)) {
     if (list.length !== conversations.value.length) conversations.value = list;

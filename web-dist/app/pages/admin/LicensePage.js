@@ -6,7 +6,7 @@ import { toast } from '../../components/Toast.js';
 import { api } from '../../lib/api.js';
 import { errorText } from '../../lib/errors.js';
 import { dateTime, duration, number } from '../../lib/format.js';
-import { lang, t, tDynamic } from '../../lib/i18n.js';
+import { hasKey, lang, t, tDynamic } from '../../lib/i18n.js';
 import { on } from '../../lib/realtime.js';
 import { license as licenseBrief } from '../../state/license.js';
 import { LoadError, Loading, PageHead, useLoad } from './common.js';
@@ -132,8 +132,16 @@ export function LicensePage() {
 /** The known features first, in a fixed order, then any the plan has that this page does not know yet. @param {Record<string, boolean>} features */
 const featureNames = (features) => [...FEATURES.filter((f) => f in features), ...Object.keys(features).filter((f) => !FEATURES.includes(f))];
 
-/** @param {{ code: string, message: string | null }} e */
-const errorLine = (e) => (e.message ? `${e.message} (${e.code})` : e.code);
+/**
+ * The service's refusal in the person's language when we know its code (the definitive ones are license
+ * reasons), else the service's own words; the code always shows, for support.
+ * @param {{ code: string, message: string | null }} e
+ */
+const errorLine = (e) => {
+  const known = hasKey(`license.reason.${e.code}`) ? tDynamic(`license.reason.${e.code}`) : hasKey(`error.${e.code}`) ? tDynamic(`error.${e.code}`) : null;
+  const text = known ? known.charAt(0).toUpperCase() + known.slice(1) : e.message;
+  return text ? `${text} (${e.code})` : e.code;
+};
 
 /** One sentence on where the license stands and what to do. @param {LicenseView} l */
 function stateSentence(l) {

@@ -8,7 +8,7 @@ import { dayLabel, initials, phone } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 import { on } from '../../lib/realtime.js';
 import { teamName, userName } from '../../state/directory.js';
-import { markReadLocally, placeConversation, refreshCounts, removedIds } from '../../state/inbox.js';
+import { markReadLocally, placeConversation, refreshCounts, removedIds, setOpenConversation } from '../../state/inbox.js';
 import { isRestricted } from '../../state/license.js';
 import { me } from '../../state/session.js';
 import { Composer } from './Composer.js';
@@ -61,6 +61,7 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
   };
 
   useEffect(() => {
+    setOpenConversation(id);
     void load();
     const offs = [
       on('message:new', (/** @type {{ message: Message, conversation?: Conversation }} */ e) => {
@@ -77,7 +78,10 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
       }),
       on('resync', () => void load()),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      setOpenConversation(null);
+    };
   }, [id]);
 
   // Stay at the newest message unless the person scrolled up to read older ones.
