@@ -9,7 +9,7 @@ import {
 /** A copy of this checkout as another release: its own version, optionally with one more migration. */
 function makeRelease(version: string, opts: { minUpgradeFrom?: string; migration?: string } = {}): string {
   const dir = tempDir(`release-${version}-`);
-  for (const p of ['server', 'license-service/kit', 'license-service/protocol', 'tsconfig.json']) {
+  for (const p of ['server', 'web-dist', 'license-service/kit', 'license-service/protocol', 'tsconfig.json']) {
     fs.cpSync(path.resolve(p), path.join(dir, p), { recursive: true });
   }
   fs.symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));

@@ -65,7 +65,7 @@ export function createApp(deps: Deps): Koa {
   app.use(errorHandler());
   app.use(licenseHeader(deps));
   app.use(sameOrigin(deps.config.PUBLIC_URL));
-  app.use(dashboard());
+  app.use(dashboard(deps.log));
   app.use(webhooks.routes());
   app.use(uploads.routes());
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import anyTest from 'ava';
-import { makeConversation, startInboxWorld, type InboxWorld } from './inboxFixtures.js';
-import { startLicenseServiceProcess, type LicenseServiceProcess } from './support.js';
+import { makeConversation, startQueueFixture, type InboxWorld } from './inboxFixtures.js';
+import type { LicenseServiceProcess } from './support.js';
 
 /**
  * What the dashboard needs of the server beyond the inbox itself: the queues' counts, a contact's history,
@@ -18,14 +18,10 @@ let conn2: string;
 const c: Record<string, string> = {};
 
 anyTest.before(async () => {
-  service = await startLicenseServiceProcess();
-  w = await startInboxWorld(service);
-  conn1 = await w.connection('2000000001');
-  conn2 = await w.connection('2000000002');
+  const f = await startQueueFixture('2', c);
+  ({ service, w, conn1, conn2 } = f);
+  const { mk } = f;
   const { teamA, teamB, users } = w;
-  const mk = async (k: string, o: Omit<Parameters<typeof makeConversation>[1], 'connectionId'> & { connectionId?: string }) => {
-    c[k] = (await makeConversation(w.app, { connectionId: conn1, ...o })).id;
-  };
   // The same shape as inbox.test.ts's fixed set: every queue of every role has something in it.
   await mk('c1', { teamId: teamA, name: 'Maria Silva' });
   await mk('c2', { teamId: teamA, assigneeId: users.att1.id });

@@ -1,8 +1,8 @@
 import anyTest from 'ava';
 import { findOrOpenConversation } from '../src/repositories/conversations.js';
 import { insertMessage } from '../src/repositories/messages.js';
-import { makeConversation, record, sleep, startInboxWorld, type InboxWorld } from './inboxFixtures.js';
-import { PASSWORD, startLicenseServiceProcess, type LicenseServiceProcess } from './support.js';
+import { makeConversation, record, sleep, startQueueFixture, type InboxWorld } from './inboxFixtures.js';
+import { PASSWORD, type LicenseServiceProcess } from './support.js';
 
 const test = anyTest.serial;
 let service: LicenseServiceProcess;
@@ -13,14 +13,10 @@ let conn2: string;
 const c: Record<string, string> = {};
 
 anyTest.before(async () => {
-  service = await startLicenseServiceProcess();
-  w = await startInboxWorld(service);
-  conn1 = await w.connection('1000000001');
-  conn2 = await w.connection('1000000002');
+  const f = await startQueueFixture('1', c);
+  ({ service, w, conn1, conn2 } = f);
+  const { mk } = f;
   const { teamA, teamB, users } = w;
-  const mk = async (k: string, o: Omit<Parameters<typeof makeConversation>[1], 'connectionId'> & { connectionId?: string }) => {
-    c[k] = (await makeConversation(w.app, { connectionId: conn1, ...o })).id;
-  };
   await mk('c1', { teamId: teamA, name: 'Maria Silva', tags: ['vip'], phone: '5511977776666' });
   await mk('c2', { teamId: teamA, assigneeId: users.att1.id, name: 'João Souza', phone: '5511988887777' });
   await mk('c3', { teamId: teamA, assigneeId: users.att2.id, name: 'Ana Lima' });

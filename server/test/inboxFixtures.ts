@@ -4,7 +4,7 @@ import { activateLicense } from '../src/commands/licenseActivation.js';
 import { updateContact, upsertContact } from '../src/repositories/contacts.js';
 import { findOrOpenConversation, noteMessage, updateConversation } from '../src/repositories/conversations.js';
 import { insertMessage } from '../src/repositories/messages.js';
-import { PASSWORD, startTestAppliance, type LicenseServiceProcess, type TestAppliance } from './support.js';
+import { PASSWORD, startLicenseServiceProcess, startTestAppliance, type LicenseServiceProcess, type TestAppliance } from './support.js';
 
 /**
  * The inbox tests' world: two teams, a supervisor and attendants per team, an admin, and WhatsApp
@@ -103,3 +103,20 @@ export function record(socket: Socket) {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type ConversationSpec = Omit<Parameters<typeof makeConversation>[1], 'connectionId'> & { connectionId?: string };
+
+/**
+ * The queue tests' start: a license service, the inbox world, two connections (numbers from
+ * `numberPrefix`), and `mk`, which records a named conversation in `ids` (on the first connection unless told).
+ */
+export async function startQueueFixture(numberPrefix: string, ids: Record<string, string>) {
+  const service = await startLicenseServiceProcess();
+  const w = await startInboxWorld(service);
+  const conn1 = await w.connection(`${numberPrefix}000000001`);
+  const conn2 = await w.connection(`${numberPrefix}000000002`);
+  const mk = async (k: string, o: ConversationSpec) => {
+    ids[k] = (await makeConversation(w.app, { connectionId: conn1, ...o })).id;
+  };
+  return { service, w, conn1, conn2, mk };
+}

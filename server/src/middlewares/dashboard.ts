@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
 
 /** The repository (or image) root: web-dist/ and node_modules/ sit beside server/. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -83,9 +84,16 @@ function resolveFile(urlPath: string): StaticFile | null {
  * extension, outside the API's paths) gets index.html, so /inbox/<id> can be reloaded or bookmarked.
  * Files are revalidated on every load (ETag): there is no build step to fingerprint names.
  */
-export function dashboard(): Middleware {
+export function dashboard(log: Logger): Middleware {
   const indexPath = path.join(WEB_DIST, 'index.html');
-  const indexHtml = fs.readFileSync(indexPath, 'utf8');
+  let indexHtml: string;
+  try {
+    indexHtml = fs.readFileSync(indexPath, 'utf8');
+  } catch (err) {
+    // The API and webhooks must keep working in a release shipped without its dashboard.
+    log.error({ err, path: indexPath }, 'the dashboard (web-dist) is missing: only the API is served');
+    return (_ctx, next) => next();
+  }
   const csp = contentSecurityPolicy(indexHtml);
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_DASHBOARD.test(ctx.path)) return next();

@@ -1,8 +1,8 @@
 import anyTest from 'ava';
 import type { Browser } from 'playwright-core';
 import {
-  conversationOf, cookieOf, launchBrowser, loggedIn, markNoReload, messageWithText, newCustomer, reportErrors, screenshot,
-  startBrowserWorld, waitForText, wasNotReloaded, type BrowserWorld, type Session,
+  conversationOf, cookieOf, loggedIn, markNoReload, messageWithText, newCustomer, reportErrors, screenshot,
+  useBrowserWorld, waitForText, wasNotReloaded, type BrowserWorld, type Session,
 } from './support.js';
 
 // The last test restricts the license for the whole appliance: these run in order.
@@ -10,13 +10,7 @@ const test = anyTest.serial;
 let w: BrowserWorld;
 let browser: Browser;
 
-anyTest.before(async () => {
-  [w, browser] = await Promise.all([startBrowserWorld(), launchBrowser()]);
-});
-anyTest.after.always(async () => {
-  await browser?.close();
-  await w?.close();
-});
+useBrowserWorld(anyTest, (world, b) => { w = world; browser = b; });
 
 test('an admin sees the admin pages: License (usage) and Connections (screenshots)', async (t) => {
   let admin: Session | undefined;

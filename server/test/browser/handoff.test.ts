@@ -2,21 +2,15 @@ import anyTest from 'ava';
 import type { Browser } from 'playwright-core';
 import { waitFor } from '../outboundSupport.js';
 import {
-  conversationOf, cookieOf, item, launchBrowser, loggedIn, loginThroughForm, markNoReload, messageWithText, newCustomer, reportErrors,
-  screenshot, startBrowserWorld, wasNotReloaded, type BrowserWorld, type Session,
+  conversationOf, cookieOf, item, loggedIn, loginThroughForm, markNoReload, messageWithText, newCustomer, reportErrors,
+  screenshot, useBrowserWorld, wasNotReloaded, type BrowserWorld, type Session,
 } from './support.js';
 
 const test = anyTest.serial;
 let w: BrowserWorld;
 let browser: Browser;
 
-anyTest.before(async () => {
-  [w, browser] = await Promise.all([startBrowserWorld(), launchBrowser()]);
-});
-anyTest.after.always(async () => {
-  await browser?.close();
-  await w?.close();
-});
+useBrowserWorld(anyTest, (world, b) => { w = world; browser = b; });
 
 test('a transfer to Suporte leaves Ana\'s queue live and shows up for Bruno', async (t) => {
   let ana: Session | undefined;

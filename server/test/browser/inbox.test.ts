@@ -2,8 +2,8 @@ import anyTest from 'ava';
 import type { Browser } from 'playwright-core';
 import { waitFor } from '../outboundSupport.js';
 import {
-  conversationOf, cookieOf, item, launchBrowser, loggedIn, markNoReload, messageWithText, newCustomer, reportErrors, screenshot,
-  sleep, startBrowserWorld, waitForText, wasNotReloaded, type BrowserWorld, type Session,
+  conversationOf, cookieOf, item, loggedIn, markNoReload, messageWithText, newCustomer, reportErrors, screenshot,
+  sleep, useBrowserWorld, waitForText, wasNotReloaded, type BrowserWorld, type Session,
 } from './support.js';
 
 // One world and one browser for the file; the tests share Ana's queue, so they run one after another.
@@ -11,13 +11,7 @@ const test = anyTest.serial;
 let w: BrowserWorld;
 let browser: Browser;
 
-anyTest.before(async () => {
-  [w, browser] = await Promise.all([startBrowserWorld(), launchBrowser()]);
-});
-anyTest.after.always(async () => {
-  await browser?.close();
-  await w?.close();
-});
+useBrowserWorld(anyTest, (world, b) => { w = world; browser = b; });
 
 const sentTo = (waId: string) => w.sim.sent.filter((s) => s.to === waId);
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExecutionContext } from 'ava';
+import type { ExecutionContext, TestFn } from 'ava';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { postWebhook, waEnvelope, waMessagesValue, waStatus, waText } from '../../../scripts/meta-simulator/webhooks.js';
 import { startOutboundWorld, type OutboundWorld } from '../outboundSupport.js';
@@ -52,6 +52,20 @@ let phoneSeq = 0;
  * (outboundSupport), teams Vendas and Suporte, attendant Ana (Vendas), attendant Bruno (Suporte), a
  * supervisor (Vendas), and a WhatsApp connection in team Vendas, all made through the API.
  */
+/** A test file's world and browser: started before its tests, handed to `ready`, closed after them. */
+export function useBrowserWorld(test: TestFn, ready: (w: BrowserWorld, browser: Browser) => void): void {
+  let w: BrowserWorld | undefined;
+  let browser: Browser | undefined;
+  test.before(async () => {
+    [w, browser] = await Promise.all([startBrowserWorld(), launchBrowser()]);
+    ready(w, browser);
+  });
+  test.after.always(async () => {
+    await browser?.close();
+    await w?.close();
+  });
+}
+
 export async function startBrowserWorld(): Promise<BrowserWorld> {
   const w = await startOutboundWorld({ users: 20 });
   try {
