@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Icon } from './components/Icon.js';
 import { LicenseBanner } from './components/LicenseBanner.js';
 import { LANGS, lang, setLang, t } from './lib/i18n.js';
@@ -17,6 +17,20 @@ export function Shell({ children }) {
   const user = me.value;
   const path = route.value.path;
   const [menu, setMenu] = useState(false);
+  // The account menu closes on a click anywhere else, or on Escape.
+  useEffect(() => {
+    if (!menu) return;
+    /** @param {Event} e */
+    const close = (e) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !/** @type {HTMLElement} */ (e.target).closest?.('.rail-foot')) setMenu(false);
+    };
+    document.addEventListener('click', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('click', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [menu]);
   /** @type {{ href: string, icon: import('./components/Icon.js').IconName, label: string, show: boolean, testid: string }[]} */
   const items = [
     { href: '/inbox', icon: 'inbox', label: t('nav.inbox'), show: true, testid: 'nav-inbox' },
