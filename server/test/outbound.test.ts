@@ -123,7 +123,7 @@ test('an image: uploaded, sent to Meta as multipart media, then sent by its medi
   const conv = await conversationWith(w, connection, '5511955556666');
   const up = await upload(PNG, 'image/png', '?filename=comprovante.png');
   t.is(up.status, 201, up.text);
-  t.like(up.body, { mimeType: 'image/png', size: PNG.length, filename: 'comprovante.png' });
+  t.like(up.body, { type: 'image', mimeType: 'image/png', size: PNG.length, filename: 'comprovante.png' });
 
   const res = await w.app.api('POST', `/api/conversations/${conv}/messages`, { cookie: w.admin, body: { type: 'image', uploadId: up.body.id, caption: 'Segue o comprovante' } });
   t.is(res.status, 202, res.text);

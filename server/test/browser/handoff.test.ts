@@ -1,6 +1,6 @@
 import anyTest from 'ava';
 import type { Browser } from 'playwright-core';
-import { waitFor } from '../outboundSupport.js';
+import { conversationWith, waitFor } from '../outboundSupport.js';
 import {
   conversationOf, cookieOf, item, loggedIn, loginThroughForm, markNoReload, messageWithText, newCustomer, reportErrors,
   screenshot, useBrowserWorld, wasNotReloaded, type BrowserWorld, type Session,
@@ -112,5 +112,39 @@ test('the session ends server-side: back to the login form with a notice, and th
     throw err;
   } finally {
     await ana?.context.close();
+  }
+});
+
+test('past the 24-hour window the composer says so before anyone types, and only a template goes out', async (t) => {
+  let admin: Session | undefined;
+  try {
+    admin = await loggedIn(browser, w, w.people.admin);
+    const { page } = admin;
+    const waId = newCustomer();
+    // The customer last wrote 25 hours ago.
+    const id = await conversationWith(w, w.connectionId, waId, 25 * 3_600_000);
+    await page.goto(`${w.app.url}/inbox/${id}`);
+    const blocked = page.locator('[data-testid=composer-blocked][data-reason=window]');
+    await blocked.waitFor();
+    t.regex(await blocked.innerText(), /24 horas/);
+    t.is(await page.locator('[data-testid=composer-input]').count(), 0, 'no free-text box outside the window');
+
+    const form = page.locator('[data-testid=template-form]');
+    await form.locator('input').first().fill('pedido_atualizado');
+    await form.locator('button[type=submit]').click();
+    const sent = await waitFor('the simulator to receive the template', async () => w.sim.sent.find((s) => s.to === waId), 10_000);
+    t.is(sent.body.type, 'template');
+    t.is(sent.body.template?.name, 'pedido_atualizado');
+    t.is(sent.body.template?.language?.code, 'pt_BR');
+
+    // A note is internal: it is still allowed.
+    await page.locator('[data-testid=mode-note]').click();
+    await page.locator('[data-testid=composer-input]').waitFor();
+    t.false(await page.locator('[data-testid=composer-input]').isDisabled());
+  } catch (err) {
+    reportErrors(t, 'admin', admin);
+    throw err;
+  } finally {
+    await admin?.context.close();
   }
 });

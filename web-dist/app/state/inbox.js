@@ -85,13 +85,20 @@ function query() {
 }
 
 let countsTimer = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
-/** Counts are refetched shortly after a burst of events, not once per event. */
+let countsAt = 0;
+/** Every open dashboard asks for counts; under a busy inbox that is at most once per this, per dashboard. */
+const COUNTS_EVERY_MS = 2000;
+
+/** Counts are refetched after a burst of events, at most every COUNTS_EVERY_MS, never once per event. */
 export function refreshCounts(delayMs = 250) {
-  clearTimeout(countsTimer);
+  if (countsTimer !== undefined) return;
+  const wait = Math.max(delayMs, countsAt + COUNTS_EVERY_MS - Date.now());
   countsTimer = setTimeout(async () => {
-    const c = await api('GET', `/api/conversations/counts?status=open`).catch(() => null);
+    countsTimer = undefined;
+    countsAt = Date.now();
+    const c = await api('GET', '/api/conversations/counts?status=open').catch(() => null);
     if (c) counts.value = c;
-  }, delayMs);
+  }, wait);
 }
 
 /**
