@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ensureHostCommand } from '../../installer/src/runtime/hostTools.js';
 import fs from 'node:fs';
 import net from 'node:net';
+import { withoutFakeClock } from './clockEnv.js';
 import { freePort } from './freePort.js';
 
 export interface RunningRedis {
@@ -40,7 +41,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RunningRedis>
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const launch = async (): Promise<void> => {
-    const proc: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutFakeClock() });
     child = proc;
     let output = '';
     proc.stdout?.on('data', (d) => { output = (output + d).slice(-4000); });

@@ -92,8 +92,13 @@ test('monthly quotas are exact under concurrency and restart at the month bounda
     // 23:30 on 30 Nov in São Paulo is already December in UTC: the quota follows the appliance's zone.
     t.is(monthPeriod(new Date('2026-12-01T02:30:00Z'), tz), '2026-11');
     t.is(monthPeriod(new Date('2026-12-01T03:00:00Z'), tz), '2026-12');
-    const december = { ...snap, now: new Date('2026-12-01T03:00:00Z') };
-    t.is(await consumeMonthlyQuota(app.deps.db, december, 'messages', 1, tz), 1, 'a new month starts from zero');
+    // The next month is built from the clock the quota was taken with, whatever day the suite runs on.
+    const [year, month] = monthPeriod(snap.now, tz).split('-').map(Number) as [number, number];
+    const nextMonthStarts = new Date(Date.UTC(year, month, 1, 3)); // 00:00 in São Paulo (UTC-3, no DST since 2019)
+    const lastMinute = { ...snap, now: new Date(nextMonthStarts.getTime() - 60_000) };
+    await t.throwsAsync(consumeMonthlyQuota(app.deps.db, lastMinute, 'messages', 1, tz), { message: /5 messages per month/ }, 'the month is not over yet');
+    const nextMonth = { ...snap, now: nextMonthStarts };
+    t.is(await consumeMonthlyQuota(app.deps.db, nextMonth, 'messages', 1, tz), 1, 'a new month starts from zero');
 
     t.is(await consumeMonthlyQuota(app.deps.db, snap, 'campaigns', 1, tz), 1);
     await t.throwsAsync(consumeMonthlyQuota(app.deps.db, snap, 'campaigns', 1, tz), { message: /1 campaigns per month/ });

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
+import { clockEnv } from '../../scripts/services/clockEnv.js';
 import { postWebhook, waEnvelope, waMessagesValue, waText } from '../../scripts/meta-simulator/webhooks.js';
 import { startInboundWorld, waitFor, type InboundWorld, type TestConnection } from './inbound.js';
 import { PASSWORD, type TestAppliance } from './support.js';
@@ -19,7 +20,7 @@ let worker: Awaited<ReturnType<TestAppliance['startWorker']>>;
 function spawnWorker(env: Record<string, string> = {}) {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('server/src/entry/dev.ts'), 'worker'], {
-    env: { PATH: process.env.PATH ?? '', ...w.app.env, ATENDO_DEV_TRUSTED_KEYS_DIR: w.service.keysDir, LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...w.app.env, ATENDO_DEV_TRUSTED_KEYS_DIR: w.service.keysDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => { output = (output + d).slice(-4000); });

@@ -7,6 +7,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { createLogger } from '../../license-service/kit/logger.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { call, type HttpResult } from '../../license-service/test/support.js';
+import { clockEnv } from '../../scripts/services/clockEnv.js';
 import { freePort } from '../../scripts/services/freePort.js';
 import { startRedis, type RunningRedis } from '../../scripts/services/redis.js';
 import { cloneTestDatabase } from '../../scripts/services/testDatabases.js';
@@ -49,7 +50,7 @@ export async function startLicenseServiceProcess(env: Record<string, string> = {
   const start = async () => {
     child = spawn(process.execPath, ['--import', 'tsx', path.resolve('license-service/src/entry/web.ts')], {
       env: {
-        PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port),
+        PATH: process.env.PATH ?? '', ...clockEnv(), NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port),
         DATABASE_URL: database.url, REDIS_URL: redis.url, SIGNING_KEYS_DIR: keysDir, LOG_LEVEL: 'warn',
         ADMIN_TOKENS: `tester:${crypto.createHash('sha256').update(adminToken).digest('hex')}`, ...env,
       },
@@ -196,7 +197,7 @@ export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys
 /** Runs the appliance CLI as a real process (the dev entry, trusting the test service's key). */
 export function runApplianceCli(appliance: TestAppliance, keysDir: string, args: string[], input?: string) {
   return spawnSync(process.execPath, ['--import', 'tsx', path.resolve('server/src/entry/dev.ts'), 'cli', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...appliance.env, ATENDO_DEV_TRUSTED_KEYS_DIR: keysDir },
+    env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...appliance.env, ATENDO_DEV_TRUSTED_KEYS_DIR: keysDir },
     input,
     encoding: 'utf8',
     timeout: 60_000,

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { clockEnv } from '../../scripts/services/clockEnv.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 
 test('the production entry points trust only compiled-in vendor keys: a key directory in the environment does nothing', (t) => {
@@ -11,7 +12,7 @@ test('the production entry points trust only compiled-in vendor keys: a key dire
     generateSigningKey(dir); // a key the customer controls
     for (const entry of ['web.ts', 'worker.ts', 'cli.ts']) {
       const res = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('server/src/entry', entry), 'license-status'], {
-        env: { PATH: process.env.PATH ?? '', ATENDO_DEV_TRUSTED_KEYS_DIR: dir, ATENDO_TRUSTED_KEYS_DIR: dir, NODE_ENV: 'production' },
+        env: { PATH: process.env.PATH ?? '', ...clockEnv(), ATENDO_DEV_TRUSTED_KEYS_DIR: dir, ATENDO_TRUSTED_KEYS_DIR: dir, NODE_ENV: 'production' },
         encoding: 'utf8',
         timeout: 20_000,
       });
