@@ -1,7 +1,7 @@
 /**
  * Smoke test of the messaging benchmark: a --quick run (real PostgreSQL, Redis, appliance web and worker
  * processes, a dozen dashboard sockets, the bare-Koa baseline) must finish, store and push every message,
- * and report figures. It checks the benchmark works, not the machine's speed: no latency targets here.
+ * and report figures. It checks the benchmark works, not the machine's speed: no latency or throughput is asserted.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -40,8 +40,9 @@ test('bench:messaging --quick stores and pushes every message and reports both p
     // Every socket in the audience got each message once: the push follows the visibility rule exactly.
     t.true(Math.abs(p.deliveriesPerMessage - p.expectedDeliveriesPerMessage) < 0.05,
       `deliveries per message ${p.deliveriesPerMessage} vs audience ${p.expectedDeliveriesPerMessage}`);
-    t.true(p.storedPerSecond > p.rate * 0.5, `pipeline ${p.rate}/s stored ${p.storedPerSecond}/s`);
-    t.true(p.ackedPerSecond > p.rate * 0.5);
+    // Figures are reported, never judged here: a busy machine may sustain less, and that is the bench's to say.
+    t.true(Number.isFinite(p.storedPerSecond) && p.storedPerSecond > 0, `pipeline ${p.rate}/s reports its stored rate`);
+    t.true(Number.isFinite(p.ackedPerSecond) && p.ackedPerSecond > 0, `pipeline ${p.rate}/s reports its ack rate`);
     if (process.platform === 'linux') t.deepEqual(p.cpu?.parties.map((x) => x.name), ['web', 'worker', 'postgres', 'redis', 'dashboard sockets', 'load generator']);
   }
   t.deepEqual(r.baseline?.map((p) => p.rate), [100, 200]);

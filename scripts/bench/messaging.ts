@@ -418,7 +418,8 @@ async function run(opts: Options): Promise<Result> {
     const r = await probe.query('select (select count(*) from messages)::int as m, (select count(*) from webhook_events where processed_at is null)::int as u');
     return { messages: r.rows[0].m as number, unprocessed: r.rows[0].u as number };
   };
-  const drainCapMs = opts.quick ? 10_000 : 20_000;
+  // The smoke run checks that everything arrives, however slow the machine: it waits longer for the drain.
+  const drainCapMs = opts.quick ? 60_000 : 20_000;
   for (const rate of opts.rates) {
     if (stop()) break;
     const phase = prepare(seeded.connections, rate, opts, seq);
@@ -506,7 +507,8 @@ async function run(opts: Options): Promise<Result> {
     log(`pipeline ${rate}/s: acked ${fmtInt(s.ackedPerSecond)}/s p99 ${fmtMs(s.ack.p99)} ms, stored ${fmtInt(storedPerSecond)}/s, ` +
       `socket p99 ${fmtMs(result.socket.p99)} ms, backlog ${backlogEnd}, drain ${(drainMs / 1000).toFixed(1)} s${result.sustained ? '' : ` — not sustained: ${reasons.join('; ')}`}`);
     if (web.exited() || worker.exited()) throw new Error(`the appliance ${web.exited() ? 'web' : 'worker'} process died:\n${(web.exited() ? web : worker).output()}`);
-    if (storedPerSecond < rate * 0.8 || backlogEnd > rate * 2 || s.ack.p99 > 2000 || !drained || s.errorCount > s.offered * 0.01) {
+    // A smoke run (--quick) measures every rate it was given: saturation is a figure there, not a stop.
+    if (!opts.quick && (storedPerSecond < rate * 0.8 || backlogEnd > rate * 2 || s.ack.p99 > 2000 || !drained || s.errorCount > s.offered * 0.01)) {
       pipelineStop = `stopped after ${rate}/s: saturated (${reasons.join('; ') || 'did not drain'})`;
       break;
     }
