@@ -11,6 +11,15 @@ import { COMMANDS, type Command } from './license-admin/commands.js';
 import { AdminApi, ApiError, NetworkError } from './license-admin/http.js';
 import { out } from './license-admin/format.js';
 
+// `license-admin … | head`: once the reader has gone there is nobody left to tell anything, so stop
+// quietly instead of crashing on the next write (Node ignores SIGPIPE and reports EPIPE instead).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 const TIMEOUT_MS = 15_000;
 

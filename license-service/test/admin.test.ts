@@ -1,5 +1,8 @@
 import anyTest from 'ava';
-import { call, defaultFeatures, defaultLimits, issueTestLicense, startTestService, TestAppliance, type TestService } from './support.js';
+import { cloneTestDatabase } from '../../scripts/services/testDatabases.js';
+import { createDb } from '../kit/db.js';
+import * as taxIdMigration from '../migrations/20261210_0003_client_tax_id_unique.js';
+import { call, defaultFeatures, defaultLimits, issueTestLicense, newCnpj, startTestService, TestAppliance, type TestService } from './support.js';
 
 // Some tests move the service clock, so this file's tests run one at a time.
 const test = anyTest.serial;
@@ -200,7 +203,7 @@ test('the appliance endpoints refuse bad input with stable codes', async (t) => 
 test('clients are listed by cursor and shown with their licenses', async (t) => {
   const created: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const c = await svc.admin('POST', '/clients', { name: `Loja ${i}`, email: `loja${i}@exemplo.com.br`, taxId: i % 2 ? '529.982.247-25' : null });
+    const c = await svc.admin('POST', '/clients', { name: `Loja ${i}`, email: `loja${i}@exemplo.com.br`, taxId: i === 1 ? '529.982.247-25' : i === 3 ? newCnpj() : null });
     t.is(c.status, 201, c.text);
     created.push(c.body.id);
   }
@@ -263,4 +266,67 @@ test('an IP typed by the admin is stored in the spelling the service sees', asyn
   const lic = await issueTestLicense(svc);
   const res = await svc.admin('POST', `/licenses/${lic.licenseId}/rebind`, { ip: '2001:DB8:0:0::0:1' });
   t.is(res.body.boundIp, '2001:db8::1');
+});
+
+test('a second client with a tax id already taken is refused with client_tax_id_taken, in any spelling', async (t) => {
+  const cnpj = newCnpj();
+  const first = await svc.admin('POST', '/clients', { name: 'Padaria Pão Quente', email: 'dono@padaria.com.br', taxId: cnpj });
+  t.is(first.status, 201, first.text);
+  const before = await counts();
+  for (const spelling of [cnpj, cnpj.replace(/\D/g, ''), ` ${cnpj.replace(/[./-]/g, ' ')} `]) {
+    const dup = await svc.admin('POST', '/clients', { name: 'Outra Padaria', email: 'outra@padaria.com.br', taxId: spelling });
+    t.is(dup.status, 409, `${spelling}: ${dup.text}`);
+    t.is(dup.body.error.code, 'client_tax_id_taken');
+    t.true(dup.body.error.message.includes(first.body.id), 'the message names the client that has it');
+  }
+  // Two at once: the unique index settles it, with the same code.
+  const other = newCnpj();
+  const race = await Promise.all([1, 2, 3].map((i) => svc.admin('POST', '/clients', { name: `Loja ${i}`, email: `l${i}@loja.com.br`, taxId: other })));
+  t.deepEqual(race.map((r) => r.status).sort(), [201, 409, 409]);
+  t.true(race.filter((r) => r.status === 409).every((r) => r.body.error.code === 'client_tax_id_taken'));
+  t.deepEqual(await counts(), { ...before, clients: before.clients + 1 }, 'only the winner of the race was written');
+  const noTax = await Promise.all([1, 2].map((i) => svc.admin('POST', '/clients', { name: `Sem CNPJ ${i}`, email: `s${i}@loja.com.br` })));
+  t.deepEqual(noTax.map((r) => r.status), [201, 201], 'clients without a tax id are not duplicates of each other');
+});
+
+test('the tax id migration keeps clients that already share one: the oldest is indexed, the rest audited', async (t) => {
+  const database = await cloneTestDatabase('licenseService');
+  const db = createDb(database.url, 2);
+  try {
+    await taxIdMigration.down(db);
+    await db('clients').insert([
+      { name: 'Primeira', email: 'a@x.com', tax_id: '11222333000181', created_at: new Date(1_000) },
+      { name: 'Segunda', email: 'b@x.com', tax_id: '11222333000181', created_at: new Date(2_000) },
+      { name: 'Estrangeira', email: 'c@x.com', tax_id: 'PT 123456789', created_at: new Date(3_000) },
+      { name: 'Estrangeira bis', email: 'd@x.com', tax_id: 'pt-123456789', created_at: new Date(4_000) },
+    ]);
+    await taxIdMigration.up(db);
+    const rows = await db('clients').orderBy('created_at').select('name', 'tax_id', 'tax_id_key');
+    t.deepEqual(rows.map((r) => [r.name, r.tax_id, r.tax_id_key]), [
+      ['Primeira', '11222333000181', '11222333000181'],
+      ['Segunda', '11222333000181', null],
+      ['Estrangeira', 'PT 123456789', 'PT123456789'],
+      ['Estrangeira bis', 'pt-123456789', null],
+    ], 'nothing deleted or rewritten');
+    const audit = await db('audit_events').where({ action: 'client.tax_id_duplicate' }).select('detail');
+    t.is(audit.length, 2);
+    const dup = db('clients').insert({ name: 'Terceira', email: 'e@x.com', tax_id: '11222333000181', tax_id_key: '11222333000181' });
+    await t.throwsAsync(dup, { message: /clients_tax_id_key_unique/ });
+  } finally {
+    await db.destroy();
+    await database.drop();
+  }
+});
+
+test('licenses are listed and shown with their client\'s name', async (t) => {
+  const lic = await issueTestLicense(svc);
+  const list = await svc.admin('GET', `/licenses?clientId=${lic.clientId}`);
+  t.is(list.status, 200, list.text);
+  t.deepEqual(list.body.items.map((l: any) => l.client), [{ id: lic.clientId, name: 'Padaria Pão Quente' }]);
+  const all = await svc.admin('GET', '/licenses?limit=2');
+  t.true(all.body.items.every((l: any) => typeof l.client.name === 'string'));
+  const page2 = await svc.admin('GET', `/licenses?limit=2&cursor=${all.body.nextCursor}`);
+  t.is(page2.status, 200, 'the cursor still pages with the join');
+  const shown = await svc.admin('GET', `/licenses/${lic.licenseId}`);
+  t.deepEqual(shown.body.client, { id: lic.clientId, name: 'Padaria Pão Quente' });
 });

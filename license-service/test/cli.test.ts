@@ -12,7 +12,7 @@ import test from 'ava';
 import { freePort } from '../../scripts/services/freePort.js';
 import { loadConfig } from '../src/config.js';
 import { loadKeyring } from '../src/lib/keyring.js';
-import { defaultFeatures, defaultLimits, issueTestLicense, startTestService, TestAppliance, type TestService } from './support.js';
+import { defaultFeatures, defaultLimits, issueTestLicense, newCnpj, startTestService, TestAppliance, type TestService } from './support.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -109,7 +109,7 @@ test('plans create → clients create → licenses issue → suspend → show �
 
   const [shown, audit] = await Promise.all([cli(['licenses', 'show', licenseId]), cli(['audit', 'list', '--license', licenseId])]);
   t.is(shown.code, 0, show(shown));
-  t.is(field(shown.stdout, 'status'), 'suspended');
+  t.is(field(shown.stdout, 'status'), 'suspended (reason: invoice overdue)');
   t.is(field(shown.stdout, 'plan'), `${(await svc.admin('GET', `/licenses/${licenseId}`)).body.planId} (${code})`);
   t.false(shown.stdout.includes(key!), 'the key is never shown again');
   t.is(audit.code, 0, show(audit));
@@ -212,4 +212,60 @@ test('usage errors exit 2 naming the flag, before any request', async (t) => {
   t.regex(badNumber.stderr, /--days must be a whole number/);
   t.is(unknown.code, 2, show(unknown));
   t.regex(unknown.stderr, /unknown command 'licences'/);
+});
+
+test('licenses list names each license\'s client; show names it too, with the suspension\'s reason', async (t) => {
+  const lic = await issueTestLicense(svc);
+  await svc.admin('POST', `/licenses/${lic.licenseId}/suspend`, { reason: 'Fatura em aberto' });
+  const [list, shown] = await Promise.all([cli(['licenses', 'list', '--client', lic.clientId]), cli(['licenses', 'show', lic.licenseId])]);
+  t.is(list.code, 0, show(list));
+  const row = list.stdout.split('\n').find((l) => l.startsWith(lic.licenseId)) ?? '';
+  t.regex(row, /^\S+\s+Padaria Pão Quente\s/, show(list));
+  t.false(row.includes(lic.clientId), 'no client UUID in the table');
+  t.is(shown.code, 0, show(shown));
+  t.is(field(shown.stdout, 'client'), `Padaria Pão Quente (${lic.clientId})`);
+  t.is(field(shown.stdout, 'status'), 'suspended (reason: Fatura em aberto)');
+  const client = await cli(['clients', 'show', lic.clientId]);
+  t.regex(client.stdout.split('\n').find((l) => l.startsWith(lic.licenseId)) ?? '', /Padaria Pão Quente/, show(client));
+});
+
+test('installations list says when a machine activated before its first heartbeat, instead of "never"', async (t) => {
+  const lic = await issueTestLicense(svc);
+  t.is((await new TestAppliance(svc, '127.0.0.32').activate(lic.key)).status, 200);
+  const run = await cli(['installations', 'list', '--license', lic.licenseId]);
+  t.is(run.code, 0, show(run));
+  const row = run.stdout.split('\n').find((l) => l.startsWith(lic.licenseId)) ?? '';
+  t.regex(row, /none yet \(activated \d+s ago\)/, show(run));
+  t.notRegex(row, /never/);
+});
+
+test('a second client with the same tax id is refused with client_tax_id_taken', async (t) => {
+  const cnpj = newCnpj();
+  const first = await cli(['clients', 'create', '--name', 'Padaria Pão Quente', '--email', 'dono@padaria.com.br', '--tax-id', cnpj]);
+  t.is(first.code, 0, show(first));
+  const second = await cli(['clients', 'create', '--name', 'Outra', '--email', 'outra@padaria.com.br', '--tax-id', cnpj.replace(/\D/g, '')]);
+  t.is(second.code, 1, show(second));
+  t.regex(second.stderr, /^error: client_tax_id_taken: a client with tax id \d{14} exists/m);
+  t.is(second.stdout, '');
+});
+
+test('piped into a reader that has gone (| head), the CLI stops quietly instead of crashing on EPIPE', async (t) => {
+  for (let i = 0; i < 3; i++) await issueTestLicense(svc);
+  const runs = await Promise.all([['help'], ['licenses', 'list']].map((args) => new Promise<Run>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/license-admin.ts', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, LICENSE_SERVICE_URL: svc.url, LICENSE_ADMIN_TOKEN: svc.adminToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader leaves before the first line: every write the CLI makes meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: '', stderr }));
+  })));
+  for (const run of runs) {
+    t.is(run.code, 0, show(run));
+    t.notRegex(run.stderr, /EPIPE|Unhandled/, show(run));
+  }
 });

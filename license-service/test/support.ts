@@ -114,6 +114,20 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 export const defaultLimits = { users: 5, connections: 2, messagesPerMonth: 10_000, campaignsPerMonth: 4 };
 export const defaultFeatures = { instagram: true, chatbot: true, campaigns: false, api: false };
 
+let cnpjSeq = 0;
+/** A fresh valid CNPJ, formatted (clients are unique by tax id): random root, a counter, check digits. */
+export function newCnpj(): string {
+  const root = `${String(crypto.randomInt(10_000)).padStart(4, '0')}${String(++cnpjSeq % 10_000).padStart(4, '0')}0001`;
+  const digit = (d: string) => {
+    const weights = d.length === 12 ? [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2] : [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
+    const r = [...d].reduce((sum, c, i) => sum + Number(c) * weights[i]!, 0) % 11;
+    return r < 2 ? 0 : 11 - r;
+  };
+  const d13 = root + digit(root);
+  const all = d13 + digit(d13);
+  return `${all.slice(0, 2)}.${all.slice(2, 5)}.${all.slice(5, 8)}/${all.slice(8, 12)}-${all.slice(12)}`;
+}
+
 /** A plan, a client and a license: what most protocol tests start from. */
 export async function issueTestLicense(
   svc: TestService,
@@ -122,7 +136,7 @@ export async function issueTestLicense(
   const code = `p-${crypto.randomBytes(4).toString('hex')}`;
   const plan = await svc.admin('POST', '/plans', { code, name: 'Pro', limits: { ...defaultLimits, ...opts.limits }, features: defaultFeatures });
   if (plan.status !== 201) throw new Error(`plan: ${plan.text}`);
-  const client = await svc.admin('POST', '/clients', { name: 'Padaria Pão Quente', email: 'dono@padaria.com.br', taxId: '11.222.333/0001-81' });
+  const client = await svc.admin('POST', '/clients', { name: 'Padaria Pão Quente', email: 'dono@padaria.com.br', taxId: newCnpj() });
   if (client.status !== 201) throw new Error(`client: ${client.text}`);
   const lic = await svc.admin('POST', '/licenses', {
     clientId: client.body.id, planId: plan.body.id, validDays: opts.validDays ?? 365, ...(opts.boundIp ? { boundIp: opts.boundIp } : {}),

@@ -5,7 +5,7 @@ import { printJson, type Ctx, type Page } from './context.js';
 interface Installation {
   id: string; licenseId: string; client: { id: string; name: string }; status: string; licenseStatus: string;
   plan: string; boundIp: string | null; lastIp: string | null; hostname: string | null; version: string | null;
-  lastHeartbeatAt: string | null; stale: boolean; cloneSuspectedAt: string | null; usage: Parameters<typeof usage>[0];
+  activatedAt: string; lastHeartbeatAt: string | null; stale: boolean; cloneSuspectedAt: string | null; usage: Parameters<typeof usage>[0];
 }
 
 export async function installationsList({ api, args, json }: Ctx) {
@@ -16,9 +16,11 @@ export async function installationsList({ api, args, json }: Ctx) {
   const state = (i: Installation) =>
     [i.status, i.stale && 'STALE', i.cloneSuspectedAt && 'CLONE?', i.licenseStatus !== 'active' && `license ${i.licenseStatus}`].filter(Boolean).join(', ');
   const ip = (i: Installation) => (i.lastIp && i.lastIp !== i.boundIp ? `${i.boundIp ?? '-'} (last ${i.lastIp})` : i.boundIp);
+  // Before its first heartbeat an installation has no usage yet; say when it activated instead of "never".
+  const beat = (i: Installation) => (i.lastHeartbeatAt ? relative(i.lastHeartbeatAt) : `none yet (activated ${relative(i.activatedAt)})`);
   table(
     ['LICENSE', 'CLIENT', 'PLAN', 'STATE', 'BOUND IP', 'HOST', 'VERSION', 'HEARTBEAT', 'USAGE'],
-    page.items.map((i) => [i.licenseId, i.client.name, i.plan, state(i), ip(i), i.hostname, i.version, relative(i.lastHeartbeatAt), usage(i.usage)]),
+    page.items.map((i) => [i.licenseId, i.client.name, i.plan, state(i), ip(i), i.hostname, i.version, beat(i), usage(i.usage)]),
   );
   nextPage(page);
 }

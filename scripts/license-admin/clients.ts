@@ -20,7 +20,7 @@ export async function clientsShow({ api, args, json }: Ctx) {
   if (json) return printJson(client);
   showClient(client);
   out('\nLicenses:');
-  licenseTable(client.licenses, await planCodes(api()));
+  licenseTable(client.licenses, await planCodes(api()), client.name);
 }
 
 export async function clientsCreate({ api, args, json }: Ctx) {

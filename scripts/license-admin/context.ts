@@ -21,7 +21,9 @@ export interface Command {
 }
 
 export interface License {
-  id: string; clientId: string; planId: string; keySuffix: string; status: string; expiresAt: string;
+  id: string; clientId: string; planId: string; keySuffix: string; status: string; statusReason?: string | null; expiresAt: string;
+  /** In lists and the single view (GET /licenses, /licenses/:id); change answers carry only clientId. */
+  client?: { id: string; name: string };
   boundIp: string | null; leaseSeq: number; cloneSuspectedAt: string | null; createdAt: string; updatedAt: string;
 }
 export interface Client { id: string; name: string; email: string; taxId: string | null; createdAt: string }

@@ -7,17 +7,19 @@ const STATUSES = ['active', 'suspended', 'revoked'];
 const maskedKey = (l: License) => `ATD-…-${l.keySuffix}`;
 const planLabel = (l: License, codes: Map<string, string>) => codes.get(l.planId) ?? l.planId;
 
-export function licenseTable(items: License[], codes: Map<string, string>): void {
+/** The table of licenses; `clientName` names the client when the rows do not (a client's own licenses). */
+export function licenseTable(items: License[], codes: Map<string, string>, clientName?: string): void {
   table(
     ['ID', 'CLIENT', 'PLAN', 'KEY', 'STATUS', 'EXPIRES', 'BOUND IP'],
-    items.map((l) => [l.id, l.clientId, planLabel(l, codes), maskedKey(l), l.status + (l.cloneSuspectedAt ? ' (clone?)' : ''), date(l.expiresAt), l.boundIp ?? 'next contact']),
+    items.map((l) => [l.id, l.client?.name ?? clientName ?? l.clientId, planLabel(l, codes), maskedKey(l), l.status + (l.cloneSuspectedAt ? ' (clone?)' : ''), date(l.expiresAt), l.boundIp ?? 'next contact']),
   );
 }
 
 function showLicense(l: License, codes: Map<string, string>): void {
   const plan = codes.has(l.planId) ? `${l.planId} (${codes.get(l.planId)})` : l.planId;
   kv([
-    ['id', l.id], ['client', l.clientId], ['plan', plan], ['key', maskedKey(l)], ['status', l.status],
+    ['id', l.id], ['client', l.client ? `${l.client.name} (${l.client.id})` : l.clientId], ['plan', plan], ['key', maskedKey(l)],
+    ['status', l.status + (l.statusReason ? ` (reason: ${l.statusReason})` : '')],
     ['expires', expiry(l.expiresAt)], ['bound ip', l.boundIp ?? '(none: binds at the next activation or heartbeat)'],
     ['lease seq', l.leaseSeq], ['clone suspected', l.cloneSuspectedAt ? time(l.cloneSuspectedAt) : 'no'],
     ['created', time(l.createdAt)], ['updated', time(l.updatedAt)],

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkTaxId } from './taxId.js';
+import { checkTaxId, taxIdKey } from './taxId.js';
 
 test('valid CPF and CNPJ are accepted and normalised to their characters', (t) => {
   t.deepEqual(checkTaxId('529.982.247-25'), { ok: true, normalized: '52998224725' });
@@ -22,4 +22,11 @@ test('other countries\' ids pass as given; junk does not', (t) => {
   t.deepEqual(checkTaxId('PT 123456789'), { ok: true, normalized: 'PT 123456789' });
   t.false(checkTaxId('<script>').ok);
   t.false(checkTaxId('ab').ok);
+});
+
+test('tax ids compare by letters and digits, whatever the punctuation or case', (t) => {
+  t.is(taxIdKey('11.222.333/0001-81'), '11222333000181');
+  t.is(taxIdKey('11 222 333 0001 81'), '11222333000181');
+  t.is(taxIdKey('PT 123456789'), taxIdKey('pt-123.456.789'));
+  t.not(taxIdKey('PT 123456789'), taxIdKey('ES 123456789'));
 });

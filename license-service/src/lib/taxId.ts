@@ -17,6 +17,15 @@ export function checkTaxId(input: string): TaxIdCheck {
   return { ok: false, message: 'not a valid tax id' };
 }
 
+/**
+ * The form two tax ids are compared in (one client per tax id): upper case, letters and digits only. For
+ * Brazilian ids it is checkTaxId's normalised form; '11.222.333/0001-81' and '11222333000181' are one id,
+ * and so are 'PT 123456789' and 'pt-123456789'.
+ */
+export function taxIdKey(taxId: string): string {
+  return taxId.toUpperCase().replace(/[^0-9A-Z]/g, '');
+}
+
 function validCpf(d: string): boolean {
   if (/^(\d)\1{10}$/.test(d)) return false;
   const digit = (len: number) => {

@@ -10,9 +10,17 @@ export interface ClientRow {
   updated_at: Date;
 }
 
-export async function insertClient(db: Knex, c: Pick<ClientRow, 'name' | 'email' | 'tax_id'>): Promise<ClientRow> {
+/** The unique index that keeps one client per tax id (migration 20261210_0003). */
+export const TAX_ID_UNIQUE_INDEX = 'clients_tax_id_key_unique';
+
+/** `tax_id_key` is the tax id's comparison form (taxIdKey); its unique index refuses a second client. */
+export async function insertClient(db: Knex, c: Pick<ClientRow, 'name' | 'email' | 'tax_id'> & { tax_id_key: string | null }): Promise<ClientRow> {
   const [row] = await db('clients').insert(c).returning('*');
   return row;
+}
+
+export async function findClientByTaxIdKey(db: Knex, key: string): Promise<ClientRow | undefined> {
+  return db('clients').where({ tax_id_key: key }).first();
 }
 
 export async function findClient(db: Knex, id: string): Promise<ClientRow | undefined> {

@@ -10,6 +10,8 @@ export interface LicenseRow {
   key_hash: string;
   key_suffix: string;
   status: LicenseStatus;
+  /** The vendor's reason for the current suspension or revocation, shown to the customer. */
+  status_reason: string | null;
   expires_at: Date;
   bound_ip: string | null;
   lease_seq: number;
@@ -39,20 +41,29 @@ export async function findLicenseByKeyHash(db: Knex, keyHash: string, forUpdate 
 export async function updateLicense(
   db: Knex,
   id: string,
-  patch: Partial<Pick<LicenseRow, 'status' | 'expires_at' | 'bound_ip' | 'plan_id' | 'clone_suspected_at'>>,
+  patch: Partial<Pick<LicenseRow, 'status' | 'status_reason' | 'expires_at' | 'bound_ip' | 'plan_id' | 'clone_suspected_at'>>,
 ): Promise<LicenseRow> {
   const [row] = await db('licenses').where({ id }).update({ ...patch, updated_at: db.fn.now() }).returning('*');
   return row;
 }
 
+/** A license with its client's name, as lists show it (people read names, not UUIDs). */
+export interface LicenseListRow extends LicenseRow {
+  client_name: string;
+}
+
 export async function listLicenses(
   db: Knex,
   opts: { clientId?: string; status?: LicenseStatus; cursor?: string; limit: number },
-): Promise<LicenseRow[]> {
-  const q = db('licenses').select('*');
-  if (opts.clientId) q.where({ client_id: opts.clientId });
-  if (opts.status) q.where({ status: opts.status });
-  return pageQuery(q, 'created_at', 'id', opts.cursor, opts.limit);
+): Promise<LicenseListRow[]> {
+  const q = db('licenses').join('clients', 'clients.id', 'licenses.client_id').select('licenses.*', 'clients.name as client_name');
+  if (opts.clientId) q.where('licenses.client_id', opts.clientId);
+  if (opts.status) q.where('licenses.status', opts.status);
+  return pageQuery(q, 'licenses.created_at', 'licenses.id', opts.cursor, opts.limit);
+}
+
+export async function findLicenseWithClient(db: Knex, id: string): Promise<LicenseListRow | undefined> {
+  return db('licenses').join('clients', 'clients.id', 'licenses.client_id').select('licenses.*', 'clients.name as client_name').where('licenses.id', id).first();
 }
 
 /** Binds a license's IP only if none is bound (a concurrent rebind wins). Returns whether it bound. */

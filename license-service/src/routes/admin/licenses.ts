@@ -4,8 +4,8 @@ import { notFound } from '../../errors.js';
 import { changeLicensePlan, changeLicenseStatus, issueLicense, rebindLicense, renewLicense } from '../../commands/licenses.js';
 import { encodeCursor, toPage } from '../../../kit/cursor.js';
 import { parse } from '../../../kit/http/validate.js';
-import { presentLicense } from '../../presenters/license.js';
-import { findLicense, listLicenses } from '../../repositories/licenses.js';
+import { presentLicense, presentLicenseWithClient } from '../../presenters/license.js';
+import { findLicenseWithClient, listLicenses } from '../../repositories/licenses.js';
 import { adminActor } from './actor.js';
 import { ChangePlan, IdParam, LicenseIssue, LicenseList, Rebind, Renew, StatusChange } from './schema.js';
 
@@ -13,13 +13,13 @@ export function licensesRoutes(deps: Deps, router: Router): void {
   router.get('/licenses', async (ctx) => {
     const q = parse(LicenseList, ctx.query);
     const rows = await listLicenses(deps.db, q);
-    ctx.body = toPage(rows, q.limit, (r) => encodeCursor(r.created_at, r.id), presentLicense);
+    ctx.body = toPage(rows, q.limit, (r) => encodeCursor(r.created_at, r.id), presentLicenseWithClient);
   });
 
   router.get('/licenses/:id', async (ctx) => {
-    const license = await findLicense(deps.db, parse(IdParam, ctx.params.id, 'id'));
+    const license = await findLicenseWithClient(deps.db, parse(IdParam, ctx.params.id, 'id'));
     if (!license) throw notFound('license');
-    ctx.body = presentLicense(license);
+    ctx.body = presentLicenseWithClient(license);
   });
 
   /** The only answer that ever contains the key. */
