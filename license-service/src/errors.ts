@@ -7,8 +7,12 @@ export * from '../kit/errors.js';
 export const invalidLicenseKey = (reason: 'format' | 'checksum') =>
   new AppError(400, 'invalid_license_key', licenseKeyProblem(reason));
 export const licenseNotFound = () => new AppError(404, 'license_not_found', 'no license has this key');
-export const licenseRevoked = () => new AppError(403, 'license_revoked', 'this license was revoked');
-export const licenseSuspended = () => new AppError(403, 'license_suspended', 'this license is suspended');
+/** The vendor's reason for a suspension or revocation travels with the refusal (PROTOCOL.md). */
+const vendorReason = (reason: string | null | undefined) => (reason ? { reason } : {});
+export const licenseRevoked = (reason?: string | null) =>
+  new AppError(403, 'license_revoked', 'this license was revoked', vendorReason(reason));
+export const licenseSuspended = (reason?: string | null) =>
+  new AppError(403, 'license_suspended', 'this license is suspended', vendorReason(reason));
 export const licenseExpired = (at: Date) =>
   new AppError(403, 'license_expired', `this license expired at ${at.toISOString()}`, { expiredAt: at.toISOString() });
 export const ipMismatch = (ip: string) =>

@@ -337,3 +337,31 @@ test('guessing one key from many IPs is throttled per key', async (t) => {
     await guessing.close();
   }
 });
+
+test('the vendor\'s reason for a suspension travels with the refusal; resume clears it; refusals are audited once an hour', async (t) => {
+  const lic = await issueTestLicense(svc);
+  const app = new TestAppliance(svc, '127.0.0.60');
+  t.is((await app.activate(lic.key)).status, 200);
+  const reason = 'Fatura 2291 em aberto: fale com o financeiro';
+  const suspended = await svc.admin('POST', `/licenses/${lic.licenseId}/suspend`, { reason });
+  t.is(suspended.body.statusReason, reason);
+
+  const refusals = await Promise.all([app.heartbeat(), app.heartbeat(), app.heartbeat()]);
+  for (const r of refusals) {
+    t.is(r.status, 403);
+    t.deepEqual(r.body.error, { code: 'license_suspended', message: 'this license is suspended', reason });
+  }
+  const audited = await svc.deps.db('audit_events').where({ license_id: lic.licenseId, action: 'appliance.heartbeat_refused' }).count<{ count: string }[]>('* as count');
+  t.is(Number(audited[0]!.count), 1, 'a refusal every minute does not write an audit row every minute');
+  const again = await app.activate(lic.key);
+  t.is(again.body.error.reason, reason, 'activation refusals carry it too');
+
+  t.is((await svc.admin('POST', `/licenses/${lic.licenseId}/resume`)).body.statusReason, null);
+  t.is((await app.heartbeat()).status, 200);
+  await svc.admin('POST', `/licenses/${lic.licenseId}/suspend`);
+  const bare = await app.heartbeat();
+  t.is(bare.body.error.code, 'license_suspended');
+  t.false('reason' in bare.body.error, 'no reason given, none sent');
+  await svc.admin('POST', `/licenses/${lic.licenseId}/revoke`, { reason: 'Contrato encerrado' });
+  t.is((await app.heartbeat()).body.error.reason, 'Contrato encerrado');
+});

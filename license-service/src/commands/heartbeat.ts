@@ -13,6 +13,8 @@ import { fingerprintHash } from './fingerprintHash.js';
 import { issueLease } from './leaseIssuer.js';
 import { checkFreshness } from './requestFreshness.js';
 
+const REFUSAL_AUDIT_EVERY_SECONDS = 3600;
+
 // Public keys parsed once per installation: parsing PEM costs more than verifying a signature.
 const keyCache = new Map<string, crypto.KeyObject>();
 function publicKeyOf(pem: string): crypto.KeyObject {
@@ -58,10 +60,13 @@ export async function heartbeat(
     throw await refuse(deps, installationSuperseded(), { ...audit, action: 'security.clone_suspected', detail: { reason: 'superseded_installation_heartbeat' } });
   }
   try {
-    assertLicenseUsable({ status: ctx.license_status, expires_at: ctx.expires_at }, deps.now());
+    assertLicenseUsable({ status: ctx.license_status, status_reason: ctx.status_reason, expires_at: ctx.expires_at }, deps.now());
   } catch (err) {
-    if (err instanceof AppError) throw await refuse(deps, err, { ...audit, action: 'appliance.heartbeat_refused' });
-    throw err;
+    if (!(err instanceof AppError)) throw err;
+    // A suspended or expired appliance checks every minute (so a resume lifts quickly): its refusal is
+    // audited once an hour per installation and code, not on every beat. A Redis SET instead of an INSERT.
+    const first = await deps.redis.set(`ls:hb-refused:${ctx.installation_id}:${err.code}`, '1', 'EX', REFUSAL_AUDIT_EVERY_SECONDS, 'NX').catch(() => 'OK');
+    throw first === 'OK' ? await refuse(deps, err, { ...audit, action: 'appliance.heartbeat_refused' }) : err;
   }
   let boundIp = ctx.bound_ip;
   if (boundIp === null) {

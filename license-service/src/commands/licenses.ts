@@ -48,7 +48,8 @@ export async function changeLicenseStatus(trx: Knex, actor: Actor, id: string, c
   if (!t.from.includes(before.status)) {
     throw conflict('invalid_license_transition', `cannot ${change} a license that is ${before.status}`);
   }
-  const license = await updateLicense(trx, id, { status: t.to });
+  // The reason is for the customer too (it reaches the appliance with the refusal); resuming clears it.
+  const license = await updateLicense(trx, id, { status: t.to, status_reason: change === 'resume' ? null : reason });
   await record(trx, actor, `license.${change}`, before, license, reason ? { reason } : undefined);
   return license;
 }

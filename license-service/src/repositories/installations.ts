@@ -33,6 +33,7 @@ export interface HeartbeatContext {
   fingerprint_hash: string;
   license_id: string;
   license_status: LicenseStatus;
+  status_reason: string | null;
   expires_at: Date;
   bound_ip: string | null;
   client_id: string;
@@ -81,7 +82,7 @@ export async function updateInstallationOnActivation(
 export async function loadHeartbeatContext(db: Knex, installationId: string): Promise<HeartbeatContext | undefined> {
   const rows = await preparedQuery<HeartbeatContext>(db, 'ls_heartbeat_context', `
     select i.id as installation_id, i.status as installation_status, i.public_key_pem, i.key_id, i.fingerprint_hash,
-           l.id as license_id, l.status as license_status, l.expires_at, l.bound_ip,
+           l.id as license_id, l.status as license_status, l.status_reason, l.expires_at, l.bound_ip,
            c.id as client_id, c.name as client_name,
            p.id as plan_id, p.code as plan_code, p.name as plan_name, p.version as plan_version, p.limits, p.features
       from installations i
