@@ -7,6 +7,7 @@ import * as inbound from './20261123_0004_inbound.js';
 import * as uploads from './20261123_0005_uploads.js';
 import * as inbox from './20261123_0006_inbox.js';
 import * as contactSeen from './20261123_0007_contact_seen.js';
+import * as licenseVendorReason from './20261210_0008_license_vendor_reason.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -18,5 +19,6 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261123_0005_uploads': uploads,
     '20261123_0006_inbox': inbox,
     '20261123_0007_contact_seen': contactSeen,
+    '20261210_0008_license_vendor_reason': licenseVendorReason,
   });
 }

@@ -360,3 +360,65 @@ test('several "check now" at once send one heartbeat', async (t) => {
     await app.close();
   }
 });
+
+test('a suspension with the vendor\'s reason reaches /api/license, its headers and the socket; a resume lifts at the next one-minute check, with nobody clicking', async (t) => {
+  const { lic, app, cookie } = await activatedAppliance(service);
+  try {
+    const socket = await app.socket(cookie);
+    const changes: unknown[] = [];
+    socket.on('license:changed', (e: unknown) => changes.push(e));
+    const reason = 'Fatura 2291 em aberto — fale com o financeiro';
+    t.is((await service.admin('POST', `/licenses/${lic.licenseId}/suspend`, { reason })).status, 200);
+    t.true(await nextBeat(app));
+
+    const res = await app.api('GET', '/api/license', { cookie });
+    t.is(res.body.state, 'restricted');
+    t.is(res.body.reason, 'license_suspended');
+    t.is(res.body.vendorReason, reason, 'the vendor\'s words, as given');
+    t.is(res.headers['x-atendo-license-reason'], 'license_suspended');
+    t.is(decodeURIComponent(String(res.headers['x-atendo-license-vendor-reason'])), reason, 'percent-encoded in the header');
+    const deadline = Date.now() + 5000;
+    while (changes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    t.true(changes.length > 0, 'the dashboard is told at once (license:changed)');
+    // Restricted by a refusal the vendor can undo: the next check is a minute away, not 15.
+    t.is(Date.parse(res.body.nextHeartbeatAt) - Date.parse(res.body.lastAttemptAt), 60_000);
+
+    t.is((await service.admin('POST', `/licenses/${lic.licenseId}/resume`)).status, 200);
+    app.clock.advance(30_000);
+    t.false(await app.web.scheduler.tick(), 'not due yet half a minute later');
+    t.is((await licenseOf(app, cookie)).state, 'restricted');
+    app.clock.advance(31_000);
+    t.true(await app.web.scheduler.tick(), 'due a minute after the refusal');
+    const view = await licenseOf(app, cookie);
+    t.is(view.state, 'active', JSON.stringify(view));
+    t.is(view.vendorReason, null, 'the reason goes with the restriction');
+    const after = await newUser(app, cookie, 'e1@loja.com.br');
+    t.is(after.status, 201);
+    t.is(after.headers['x-atendo-license-vendor-reason'], undefined);
+    // Back to active: back to the vendor's interval.
+    t.is(Date.parse(view.nextHeartbeatAt) - Date.parse(view.lastHeartbeatAt), 15 * 60_000);
+
+    // A revocation is final: checking every minute would change nothing.
+    await service.admin('POST', `/licenses/${lic.licenseId}/revoke`, { reason: 'Contrato encerrado' });
+    await nextBeat(app);
+    const revoked = await licenseOf(app, cookie);
+    t.is(revoked.vendorReason, 'Contrato encerrado');
+    t.is(Date.parse(revoked.nextHeartbeatAt) - Date.parse(revoked.lastAttemptAt), 15 * 60_000);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the first heartbeat goes right after activation: the vendor sees the machine\'s usage and version at once', async (t) => {
+  const lic = await service.issueLicense();
+  const app = await startTestAppliance({ licenseUrl: service.url, trustedKeys: service.trustedKeys });
+  try {
+    await activateLicense(app.deps, lic.key);
+    const inst = (await service.admin('GET', `/installations?licenseId=${lic.licenseId}`)).body.items[0];
+    t.truthy(inst.lastHeartbeatAt, 'not "never" for the first interval');
+    t.deepEqual(inst.usage.users, { used: 0, limit: 5 });
+    t.is(inst.version, '0.1.0');
+  } finally {
+    await app.close();
+  }
+});

@@ -8,6 +8,7 @@ import { loadOrCreateInstallationKey } from '../license/installationKey.js';
 import { loadLicenseState } from '../repositories/licenseState.js';
 import { insertAudit } from '../repositories/audit.js';
 import { APPLIANCE_VERSION } from '../version.js';
+import { sendHeartbeat } from './licenseHeartbeat.js';
 import { acceptLease, postWithClockCorrection } from './licenseLease.js';
 
 export interface ActivationSummary {
@@ -20,7 +21,8 @@ export interface ActivationSummary {
 
 /**
  * Activates this appliance: checks the key offline first, makes (or reuses) the installation key pair,
- * and binds the license to this machine at the service. Safe to run again on the same machine.
+ * binds the license to this machine at the service, and sends the first heartbeat (usage, version).
+ * Safe to run again on the same machine.
  */
 export async function activateLicense(deps: Deps, licenseKey: string): Promise<ActivationSummary> {
   const checked = checkLicenseKey(licenseKey);
@@ -41,6 +43,10 @@ export async function activateLicense(deps: Deps, licenseKey: string): Promise<A
   // saveLease keeps the ordering: a re-activation continues its installation's sequence, a new one starts afresh.
   await acceptLease(deps, answer.body.lease, { nonce, keyId: key.keyId, installationId: answer.body.installationId });
   await insertAudit(deps.db, { actorUserId: null, action: 'license.activate', subjectType: 'installation', subjectId: answer.body.installationId, detail: { plan: answer.body.plan.code, boundIp: answer.body.boundIp } });
+  // The first heartbeat at once, not a whole interval (15 min) later: until then the vendor's
+  // installations list had no heartbeat and no usage for a machine that was up and running. Failures
+  // are recorded by sendHeartbeat and retried by the scheduler; activation has succeeded either way.
+  await sendHeartbeat(deps).catch((err) => deps.log.warn({ err }, 'first heartbeat after activation failed'));
   return {
     installationId: answer.body.installationId,
     client: answer.body.client,

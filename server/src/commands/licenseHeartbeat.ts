@@ -2,6 +2,7 @@ import { heartbeatRequest } from '../../../license-service/protocol/applianceReq
 import type { Deps } from '../deps.js';
 import { installationFingerprint } from '../license/fingerprint.js';
 import { loadInstallationKey } from '../license/installationKey.js';
+import { vendorReasonOf } from '../license/serviceClient.js';
 import { loadLicenseState, recordLicenseFailure } from '../repositories/licenseState.js';
 import { APPLIANCE_VERSION } from '../version.js';
 import { acceptLease, postWithClockCorrection } from './licenseLease.js';
@@ -21,10 +22,13 @@ export async function sendHeartbeat(deps: Deps): Promise<HeartbeatOutcome> {
   const fingerprint = await installationFingerprint(deps.config.DATA_DIR);
   const offset = Number(row.clock_offset_ms);
   const usage = await collectUsage(deps, new Date(deps.now().getTime() + offset));
-  const { answer, nonce, offsetMs } = await postWithClockCorrection(deps, '/v1/heartbeat', offset, (now, n) =>
+  const { answer, nonce } = await postWithClockCorrection(deps, '/v1/heartbeat', offset, (now, n) =>
     heartbeatRequest({ installationId: row.installation_id, privateKey: key.privateKey, fingerprint, version: APPLIANCE_VERSION, usage, now, nonce: n }),
   );
-  const at = new Date(deps.now().getTime() + offsetMs);
+  // Failures are dated in the stored clock frame (the one snapshots read the time through), not in an
+  // offset learned from an unsigned clock_skew answer: the scheduler compares this date with the
+  // snapshot's `now`, and two frames minutes apart made a one-minute retry fire on every tick.
+  const at = new Date(deps.now().getTime() + offset);
   let outcome: HeartbeatOutcome;
   if (answer.kind === 'ok') {
     try {
@@ -38,7 +42,7 @@ export async function sendHeartbeat(deps: Deps): Promise<HeartbeatOutcome> {
     await recordLicenseFailure(deps.db, { at, code: 'service_unreachable', message: answer.message, definitive: false });
     outcome = 'transient_failure';
   } else {
-    await recordLicenseFailure(deps.db, { at, code: answer.code, message: answer.message, definitive: answer.definitive });
+    await recordLicenseFailure(deps.db, { at, code: answer.code, message: answer.message, definitive: answer.definitive, vendorReason: vendorReasonOf(answer.details) });
     outcome = answer.definitive ? 'definitive_refusal' : 'refused';
   }
   if (outcome !== 'ok') {

@@ -8,17 +8,37 @@ const LOCK_KEY = 'license:heartbeat:lock';
 const LOCK_MS = 60_000;
 /** After a transient failure, try again this soon rather than a whole interval later. */
 const RETRY_AFTER_FAILURE_MS = 60_000;
+/**
+ * While the license is not active, check this often: a resume, renewal or rebind at the vendor lifts
+ * the restriction within about a minute, with nobody clicking "check now".
+ */
+export const NOT_ACTIVE_CHECK_MS = 60_000;
+/** Refusals that no vendor action undoes for this installation: checking often would change nothing. */
+const FINAL_REASONS = new Set(['license_revoked', 'installation_superseded', 'license_not_found']);
+
+/**
+ * How long after the last contact the next heartbeat is due. Active: the vendor's interval from the
+ * lease (15 min by default). Not active (restricted, grace, a failing heartbeat): at most a minute, so a
+ * change at the vendor shows quickly; except after a final refusal, and in the plain "expires within 14
+ * days" warning, where the lease is valid and the normal interval does (a renewal still shows at once
+ * with "check now"). A refused heartbeat is the service's cheapest answer (one indexed read, no write).
+ */
+export function heartbeatIntervalMs(snap: LicenseSnapshot): number {
+  const interval = (snap.lease?.heartbeatIntervalSeconds ?? 900) * 1000;
+  const s = snap.stored;
+  const failing = !!s && (s.lastAttemptAt?.getTime() ?? 0) > (s.lastSuccessAt?.getTime() ?? 0);
+  if (failing && !s.definitiveError) return Math.min(interval, RETRY_AFTER_FAILURE_MS);
+  const prompt = snap.state !== 'active' && snap.reason !== 'license_expiring' && !FINAL_REASONS.has(snap.reason ?? '');
+  return prompt ? Math.min(interval, NOT_ACTIVE_CHECK_MS) : interval;
+}
 
 /** When the next heartbeat is due, in the service-corrected time of the snapshot. */
 export function nextHeartbeatAt(snap: LicenseSnapshot): Date | null {
   const s = snap.stored;
   if (!s) return null;
-  const interval = (snap.lease?.heartbeatIntervalSeconds ?? 900) * 1000;
   const lastOk = s.lastSuccessAt?.getTime() ?? 0;
   const lastAttempt = s.lastAttemptAt?.getTime() ?? 0;
-  const failing = lastAttempt > lastOk;
-  if (failing && !s.definitiveError) return new Date(lastAttempt + Math.min(interval, RETRY_AFTER_FAILURE_MS));
-  return new Date(Math.max(lastOk, lastAttempt) + interval);
+  return new Date(Math.max(lastOk, lastAttempt) + heartbeatIntervalMs(snap));
 }
 
 /** States a heartbeat can repair at once: the service's signed time and a fresh lease fix both. */
@@ -37,6 +57,7 @@ const REPAIRABLE = new Set(['clock_tampered', 'lease_invalid']);
 export class HeartbeatScheduler {
   private timer: NodeJS.Timeout | null = null;
   private firstTick: NodeJS.Timeout | null = null;
+  private dueTick: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private lastTick: { mono: bigint; trusted: number; seq: number } | null = null;
   private lastRepairAttempt: bigint | null = null;
@@ -45,18 +66,38 @@ export class HeartbeatScheduler {
 
   start(): void {
     const every = this.deps.config.HEARTBEAT_TICK_SECONDS * 1000;
-    this.timer = setInterval(() => void this.tick(), every);
+    this.timer = setInterval(() => void this.tick().then(() => this.wakeAtDue(every)), every);
     this.timer.unref();
-    this.firstTick = setTimeout(() => void this.tick(), 1000);
+    this.firstTick = setTimeout(() => void this.tick().then(() => this.wakeAtDue(every)), 1000);
     this.firstTick.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.firstTick) clearTimeout(this.firstTick);
+    if (this.dueTick) clearTimeout(this.dueTick);
     this.timer = null;
     this.firstTick = null;
+    this.dueTick = null;
     await this.running?.catch(() => {});
+  }
+
+  /**
+   * A heartbeat due before the next regular tick (the one-minute checks while not active) gets its own
+   * wake-up at the due time, so "within about a minute" does not become a minute plus a tick.
+   */
+  private async wakeAtDue(tickMs: number): Promise<void> {
+    if (!this.timer || this.dueTick) return;
+    const snap = await this.deps.license.snapshot().catch(() => null);
+    const due = snap && nextHeartbeatAt(snap);
+    if (!snap || !due) return;
+    const wait = due.getTime() - snap.now.getTime();
+    if (wait >= tickMs) return;
+    this.dueTick = setTimeout(() => {
+      this.dueTick = null;
+      void this.tick();
+    }, Math.max(wait, 0) + 50);
+    this.dueTick.unref();
   }
 
   /** One check; returns whether this process sent a heartbeat. */

@@ -63,6 +63,7 @@ export class LicenseGate {
             lastErrorCode: row.last_error_code,
             lastErrorMessage: row.last_error_message,
             definitiveError: row.definitive_error,
+            definitiveReason: row.definitive_reason ?? null,
           }
         : null,
     };

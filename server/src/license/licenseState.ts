@@ -13,12 +13,16 @@ export interface StoredLicense {
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
   definitiveError: string | null;
+  /** The vendor's own words sent with the definitive refusal ("invoice overdue"), if any. */
+  definitiveReason: string | null;
 }
 
 export interface LicenseSnapshot {
   state: LicenseStateName;
   /** Why the state is not plain `active`, as a stable code. */
   reason: string | null;
+  /** The vendor's reason, in its words, while a definitive refusal (suspended, revoked…) restricts. */
+  vendorReason: string | null;
   lease: Lease | null;
   /** The time as the appliance trusts it: the local clock corrected by the service's. */
   now: Date;
@@ -43,12 +47,12 @@ export const CLOCK_TOLERANCE_MS = 5 * 60_000;
  */
 export function computeLicenseState(stored: StoredLicense | null, lease: Lease | null, localNow: Date): LicenseSnapshot {
   const now = new Date(localNow.getTime() + (stored?.clockOffsetMs ?? 0));
-  const snap = (state: LicenseStateName, reason: string | null, graceEndsAt: Date | null = null): LicenseSnapshot =>
-    ({ state, reason, lease, now, graceEndsAt, stored });
+  const snap = (state: LicenseStateName, reason: string | null, graceEndsAt: Date | null = null, vendorReason: string | null = null): LicenseSnapshot =>
+    ({ state, reason, vendorReason, lease, now, graceEndsAt, stored });
   if (!stored) return snap('restricted', 'not_activated');
   if (!lease || lease.installationId !== stored.installationId || lease.seq !== stored.leaseSeq) return snap('restricted', 'lease_invalid');
   if (now.getTime() < stored.trustedTime.getTime() - CLOCK_TOLERANCE_MS) return snap('restricted', 'clock_tampered');
-  if (stored.definitiveError) return snap('restricted', stored.definitiveError);
+  if (stored.definitiveError) return snap('restricted', stored.definitiveError, null, stored.definitiveReason);
   // Deadlines are judged on the later of the clock and the trusted time, so setbacks within the
   // tolerance buy nothing either.
   const at = Math.max(now.getTime(), stored.trustedTime.getTime());

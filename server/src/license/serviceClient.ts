@@ -30,3 +30,19 @@ export async function postSigned(url: string, body: string, signature: string, t
   const { code, message, ...details } = json.error as { code: string; message: string };
   return { kind: 'refused', status: res.status, code, message, definitive: isDefinitiveLicenseError(code), details };
 }
+
+/** Longest vendor reason the appliance keeps and shows (the service accepts up to 500 characters). */
+export const VENDOR_REASON_MAX = 300;
+
+/**
+ * The vendor's reason sent with a refusal (`error.reason`, PROTOCOL.md), made safe to store and show:
+ * one line of well-formed text without control characters, cut to VENDOR_REASON_MAX. Null when absent.
+ */
+export function vendorReasonOf(details: Record<string, unknown>): string | null {
+  const raw = details.reason;
+  if (typeof raw !== 'string') return null;
+  // eslint-disable-next-line no-control-regex
+  const text = raw.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (!text) return null;
+  return text.length > VENDOR_REASON_MAX ? `${text.slice(0, VENDOR_REASON_MAX - 1)}…` : text;
+}

@@ -3,7 +3,8 @@ import type { Deps } from '../deps.js';
 
 /**
  * Every API answer says the license state, so the dashboard can show banners without asking:
- * X-Atendo-License (active|warning|grace|restricted), -Reason, and -Grace-Ends when in grace.
+ * X-Atendo-License (active|warning|grace|restricted), -Reason, -Grace-Ends when in grace, and
+ * -Vendor-Reason (the vendor's words, percent-encoded: headers are ASCII) when it gave one.
  */
 export function licenseHeader(deps: Deps): Middleware {
   return async (ctx, next) => {
@@ -15,6 +16,7 @@ export function licenseHeader(deps: Deps): Middleware {
         ctx.set('X-Atendo-License', snap.state);
         if (snap.reason) ctx.set('X-Atendo-License-Reason', snap.reason);
         if (snap.graceEndsAt) ctx.set('X-Atendo-License-Grace-Ends', snap.graceEndsAt.toISOString());
+        if (snap.vendorReason) ctx.set('X-Atendo-License-Vendor-Reason', encodeURIComponent(snap.vendorReason));
       }
     }
   };

@@ -12,6 +12,8 @@ export function presentLicense(snap: LicenseSnapshot, usage: Usage | null) {
   return {
     state: snap.state,
     reason: snap.reason,
+    /** The vendor's reason in its own words (a suspension's "invoice overdue"), when it gave one. */
+    vendorReason: snap.vendorReason,
     activated: !!s,
     now: snap.now.toISOString(),
     graceEndsAt: snap.graceEndsAt?.toISOString() ?? null,

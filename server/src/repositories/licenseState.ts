@@ -13,6 +13,8 @@ export interface LicenseStateRow {
   last_error_code: string | null;
   last_error_message: string | null;
   definitive_error: string | null;
+  /** The vendor's reason sent with the definitive refusal, if any. */
+  definitive_reason: string | null;
   updated_at: Date;
 }
 
@@ -42,6 +44,7 @@ export async function saveLease(
     last_error_code: null,
     last_error_message: null,
     definitive_error: null,
+    definitive_reason: null,
     updated_at: db.fn.now(),
   };
   const stored = await db('license_state').insert(row).onConflict('id').merge()
@@ -53,13 +56,13 @@ export async function saveLease(
 
 export async function recordLicenseFailure(
   db: Knex,
-  f: { at: Date; code: string; message: string; definitive: boolean },
+  f: { at: Date; code: string; message: string; definitive: boolean; vendorReason?: string | null },
 ): Promise<void> {
   await db('license_state').where({ id: 1 }).update({
     last_attempt_at: f.at,
     last_error_code: f.code,
     last_error_message: f.message.slice(0, 500),
-    ...(f.definitive ? { definitive_error: f.code } : {}),
+    ...(f.definitive ? { definitive_error: f.code, definitive_reason: f.vendorReason ?? null } : {}),
     updated_at: db.fn.now(),
   });
 }
