@@ -60,7 +60,7 @@ document.addEventListener('click', onLinkClick);
 /** The full license picture when the appliance says it changed (the headers carry the brief between). */
 async function refreshLicense() {
   const l = await api('GET', '/api/license').catch(() => null);
-  if (l) license.value = { state: l.state, reason: l.reason, graceEndsAt: l.graceEndsAt };
+  if (l) license.value = { state: l.state, reason: l.reason, graceEndsAt: l.graceEndsAt, vendorReason: l.vendorReason ?? null };
 }
 on('license:changed', () => void refreshLicense());
 on('resync', () => void refreshLicense());

@@ -10,8 +10,16 @@ import { Icon } from './Icon.js';
 export const reasonText = (reason) => (reason ? tDynamic(`license.reason.${reason}`) : '');
 
 /**
+ * The vendor's own words for a suspension or revocation, quoted and marked as theirs (plain text: Preact
+ * escapes it). Nothing when the vendor gave none.
+ * @param {{ text: string | null | undefined }} props
+ */
+export const VendorReason = ({ text }) =>
+  text ? html` <span class="license-vendor-reason" data-testid="license-vendor-reason">${t('license.vendorReason', { text })}</span>` : null;
+
+/**
  * The license state on every page: nothing when active; a notice for warning; the grace countdown;
- * read-only with why and what to do when restricted.
+ * read-only with why (the vendor's own reason too, when it gave one) and what to do when restricted.
  */
 export function LicenseBanner() {
   const l = license.value;
@@ -35,5 +43,5 @@ export function LicenseBanner() {
   }
   return html`<div class="banner banner-restricted" role="alert" data-testid="license-banner" data-state="restricted">
     <${Icon} name="lock" />
-    <span><strong>${t('license.restricted', { reason })}</strong> ${isAdmin() ? link : t('license.restrictedAction')}</span></div>`;
+    <span><strong>${t('license.restricted', { reason })}</strong><${VendorReason} text=${l.vendorReason} /> ${isAdmin() ? link : t('license.restrictedAction')}</span></div>`;
 }

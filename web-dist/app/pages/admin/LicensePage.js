@@ -8,14 +8,14 @@ import { errorText } from '../../lib/errors.js';
 import { dateTime, duration, number } from '../../lib/format.js';
 import { hasKey, lang, t, tDynamic } from '../../lib/i18n.js';
 import { on } from '../../lib/realtime.js';
-import { license as licenseBrief } from '../../state/license.js';
+import { noteLicenseView } from '../../state/license.js';
 import { LoadError, Loading, PageHead, useLoad } from './common.js';
 
 /**
  * @typedef {{ used: number, limit: number | null, over: boolean }} UsageLine
  * @typedef {'users'|'connections'|'messagesThisMonth'|'campaignsThisMonth'} UsageKey
  * @typedef {{
- *   state: 'active'|'warning'|'grace'|'restricted', reason: string | null, activated: boolean, now: string,
+ *   state: 'active'|'warning'|'grace'|'restricted', reason: string | null, vendorReason: string | null, activated: boolean, now: string,
  *   graceEndsAt: string | null, graceSecondsLeft: number | null, installationId: string | null,
  *   client: { id: string, name: string } | null,
  *   plan: { code: string, name: string, version: number, limits: Record<string, number>, features: Record<string, boolean> } | null,
@@ -29,6 +29,8 @@ import { LoadError, Loading, PageHead, useLoad } from './common.js';
 /** @type {UsageKey[]} */
 const USAGE_KEYS = ['users', 'connections', 'messagesThisMonth', 'campaignsThisMonth'];
 const FEATURES = ['instagram', 'chatbot', 'campaigns', 'api'];
+/** Restrictions the vendor can lift; the appliance then checks every minute and recovers by itself. */
+const RECOVERABLE = new Set(['license_suspended', 'license_expired', 'ip_mismatch']);
 
 /** @param {LicenseView['state']} state */
 const stateBadge = (state) => ({ active: 'badge-green', warning: 'badge-amber', grace: 'badge-amber', restricted: 'badge-red' })[state] ?? '';
@@ -53,7 +55,7 @@ export function LicensePage() {
       /** @type {LicenseView} */
       const next = await api('POST', '/api/license/refresh');
       lic.setData(next);
-      licenseBrief.value = { state: next.state, reason: next.reason, graceEndsAt: next.graceEndsAt };
+      noteLicenseView(next);
       if (next.lastError && next.lastAttemptAt && (!next.lastHeartbeatAt || next.lastAttemptAt > next.lastHeartbeatAt)) {
         toast(t('lic.checkFailed', { error: errorLine(next.lastError) }), 'error');
       } else if (next.state !== 'active') {
@@ -89,6 +91,9 @@ export function LicensePage() {
             ${l.plan && html`<strong>${t('lic.planName', { name: l.plan.name })}</strong>`}
           </div>
           <p class="license-state-text">${stateSentence(l)}</p>
+          ${l.vendorReason && html`<p class="license-state-text" data-testid="license-page-vendor-reason">
+            <strong>${t('lic.vendorReason')}:</strong> “${l.vendorReason}”</p>`}
+          ${l.state === 'restricted' && RECOVERABLE.has(l.reason ?? '') && html`<p class="license-state-text muted small" data-testid="license-lifts-by-itself">${t('lic.liftsByItself')}</p>`}
         </div>
       </div>
       ${l.state === 'grace' && l.graceSecondsLeft !== null && html`<div class="license-countdown">
