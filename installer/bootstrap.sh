@@ -118,7 +118,7 @@ main() {
     [ -z "$prereqs" ] || echo "    apt packages: $prereqs"
     has_docker || echo "    Docker Engine with the compose plugin: $DOCKER_PKGS"
     node_ok node || node_ok "$NODE_DIR/bin/node" || echo "    Node.js $NODE_VERSION (linux-$node_arch) in $NODE_DIR"
-    echo "    Atendo installer $ATENDO_VERSION in /opt/atendo/installer/$ATENDO_VERSION"
+    echo "    Atendo installer $ATENDO_VERSION in /opt/atendo/installer/$ATENDO_VERSION, run as atendo-installer"
     return 0
   fi
   case "$ATENDO_VERSION" in '' | *[!0-9A-Za-z.+-]*) die "ATENDO_VERSION is not pinned ('$ATENDO_VERSION'): download the script again from https://get.atendo.com.br" ;; esac
@@ -139,6 +139,9 @@ main() {
   install_bundle "$dir"
   [ -f "$dir/installer/main.js" ] || die "the installer bundle has no installer/main.js; contact Atendo support"
   rm -rf "$tmp"; trap - EXIT INT TERM HUP
+  # `atendo-installer` from now on (status, backup, upgrade…), the name the installer prints in its hints.
+  printf '#!/bin/sh\nexport ATENDO_INSTALLER_COMMAND=atendo-installer\nexec "%s" "%s/installer/main.js" "$@"\n' "$(command -v node)" "$dir" >/usr/local/bin/atendo-installer
+  chmod 755 /usr/local/bin/atendo-installer; ATENDO_INSTALLER_COMMAND=atendo-installer; export ATENDO_INSTALLER_COMMAND
   say "Starting the Atendo installer $ATENDO_VERSION"
   exec node "$dir/installer/main.js" "$@"
 }

@@ -12,7 +12,8 @@ import { upgrade } from './commands/upgrade.js';
 import { createContext, type Ctx } from './context.js';
 import { StepFailed } from './engine.js';
 import { InstallerError } from './errors.js';
-import { HELP, parseOptions, type CommandName } from './options.js';
+import { installerCommand } from './invocation.js';
+import { COMMAND_SPECS, commandHelp, globalHelp, parseOptions, type CommandName } from './options.js';
 
 const COMMANDS: Record<Exclude<CommandName, 'help'>, (ctx: Ctx) => Promise<number>> = {
   install, upgrade, backup, restore, status, logs, doctor, 'support-bundle': supportBundle, uninstall,
@@ -28,10 +29,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const opts = parseOptions(argv);
     if (opts.command === 'help') {
-      process.stdout.write(HELP);
+      process.stdout.write(opts.helpFor ? commandHelp(opts.helpFor, installerCommand()) : globalHelp(installerCommand()));
       return 0;
     }
-    ctx = createContext(opts);
+    // A read-only command (status, logs, doctor) writes nothing, not even its own log line.
+    ctx = createContext(opts, { readOnly: COMMAND_SPECS[opts.command].readOnly });
     ctx.log.write(`atendo-installer ${argv.map((a) => ctx!.masker.mask(a)).join(' ')}`);
     return await COMMANDS[opts.command](ctx);
   } catch (err) {
@@ -45,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         `  code: ${e.code}`,
         `  next: ${e.hint}`,
         e.opts.undo ? '  what this run had changed was undone' : failedStep ? '  run the same command again to resume from this step' : '',
-        ctx ? `  log:  ${ctx.log.file}` : '',
+        ctx?.log.enabled ? `  log:  ${ctx.log.file}` : '',
       ].filter(Boolean);
       ctx?.log.write(lines.join('\n'));
       process.stderr.write(`${mask(lines.join('\n'))}\n`);
@@ -53,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const message = (e as Error)?.stack ?? String(e);
     ctx?.log.write(`unexpected error: ${message}`);
-    process.stderr.write(`${mask(`\n✗ unexpected error: ${(e as Error)?.message ?? e}\n  next: see the log${ctx ? ` (${ctx.log.file})` : ''} and report it with atendo-installer support-bundle`)}\n`);
+    process.stderr.write(`${mask(`\n✗ unexpected error: ${(e as Error)?.message ?? e}\n  next: ${ctx?.log.enabled ? `see the log (${ctx.log.file}) and ` : ''}report it with ${installerCommand()} support-bundle`)}\n`);
     return 1;
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEnv, secretsOf, type EnvValues } from './envFile.js';
 import { InstallerError } from './errors.js';
+import { commandFor } from './invocation.js';
 import { LogFile } from './logFile.js';
 import { Masker } from './masker.js';
 import type { Options, RuntimeKind } from './options.js';
@@ -39,7 +40,7 @@ export function makeRuntime(kind: RuntimeKind, dir: string): Runtime {
   return kind === 'local' ? new LocalRuntime(dir) : new DockerRuntime(dir);
 }
 
-export function createContext(opts: Options): Ctx {
+export function createContext(opts: Options, how: { readOnly?: boolean } = {}): Ctx {
   const state = readState(opts.dir);
   const kind = opts.runtime ?? state?.runtime ?? 'docker';
   if (state && opts.runtime && state.runtime !== opts.runtime) {
@@ -48,7 +49,7 @@ export function createContext(opts: Options): Ctx {
   const masker = new Masker();
   const env = readEnv(opts.dir) ?? {};
   masker.add(...secretsOf(env), opts.licenseKey);
-  const log = new LogFile(path.join(opts.dir, 'logs', 'installer.log'), masker, !opts.dryRun);
+  const log = new LogFile(path.join(opts.dir, 'logs', 'installer.log'), masker, !opts.dryRun && !how.readOnly);
   const ui = new Ui(log, masker, opts.json);
   return {
     opts, dir: opts.dir, masker, log, ui, state, env,
@@ -60,7 +61,7 @@ export function createContext(opts: Options): Ctx {
 /** The install must exist for this command. */
 export function requireInstalled(ctx: Ctx): InstallState {
   if (!ctx.state?.completedAt) {
-    throw new InstallerError('not_installed', `no finished Atendo install in ${ctx.dir}`, 'run `atendo-installer install` first (or pass --dir)');
+    throw new InstallerError('not_installed', `no finished Atendo install in ${ctx.dir}`, `run \`${commandFor(ctx.dir, 'install')}\` first, or pass --dir with the install's directory`);
   }
   return ctx.state;
 }

@@ -1,3 +1,5 @@
+import { installerCommand } from './invocation.js';
+
 /**
  * An installer failure the admin can act on: a stable code, what went wrong, and the next thing to try.
  * `undo` asks the step engine to take back what this run changed (a definitive refusal such as a revoked
@@ -14,7 +16,7 @@ export class InstallerError extends Error {
   }
 }
 
-export const usageError = (message: string, hint = 'run `atendo-installer help` for the options') =>
+export const usageError = (message: string, hint = `run \`${installerCommand()} help\` for the commands and options`) =>
   new InstallerError('usage', message, hint, { exitCode: 2 });
 
 /** A value that must come from a flag because nobody can be asked. */

@@ -4,8 +4,8 @@ import type { Masker } from './masker.js';
 
 /** The full detail of every run, appended to <install dir>/logs/installer.log, secrets masked. */
 export class LogFile {
-  /** `enabled` is false for a dry run, which must not even create the install dir. */
-  constructor(readonly file: string, private readonly masker: Masker, private readonly enabled = true) {}
+  /** `enabled` is false for a dry run and read-only commands, which must not even create the install dir. */
+  constructor(readonly file: string, private readonly masker: Masker, readonly enabled = true) {}
 
   write(line: string): void {
     if (!this.enabled) return;

@@ -1,4 +1,5 @@
 import { InstallerError } from './errors.js';
+import { installerCommand } from './invocation.js';
 
 /**
  * JSON over HTTP with a timeout on every attempt and a bounded number of retries for what may pass
@@ -47,5 +48,5 @@ export async function waitFor200(url: string, timeoutMs: number, alive?: () => b
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new InstallerError('not_ready', `${url} did not become ready (${last || 'process exited'})`, 'look at the service logs: atendo-installer logs');
+  throw new InstallerError('not_ready', `${url} did not become ready (${last || 'process exited'})`, `look at the service logs: ${installerCommand()} logs`);
 }

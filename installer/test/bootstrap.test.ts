@@ -205,3 +205,22 @@ test('the Node.js runtime is pinned to real SHA-256 values for both architecture
   t.regex(source, /--proto '=https' --tlsv1\.2 --retry 3 --connect-timeout 10/);
   t.regex(source, /exec node "\$dir\/installer\/main\.js" "\$@"$/m);
 });
+
+withDash('it leaves an atendo-installer command that runs the installer and names itself in its hints', (t) => {
+  // The very lines of the script that write the command, run with its path moved into a sandbox.
+  const lines = source.split('\n').filter((l) => l.includes('/usr/local/bin/atendo-installer'));
+  t.is(lines.length, 2, 'written, then made executable');
+  const sandbox = fs.mkdtempSync(path.join(tmp, 'shim-'));
+  const bin = path.join(sandbox, 'atendo-installer');
+  const dir = path.join(sandbox, 'installer-0.1.0');
+  fs.mkdirSync(path.join(dir, 'installer'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'installer', 'main.js'), 'console.log(JSON.stringify({ command: process.env.ATENDO_INSTALLER_COMMAND, args: process.argv.slice(2) }));');
+  const text = `set -eu\ndir='${dir}'\n${lines.join('\n').replaceAll('/usr/local/bin/atendo-installer', bin)}\necho "exported=$ATENDO_INSTALLER_COMMAND"\n`;
+  const wrote = spawnSync(dash!, ['-s'], { input: text, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+  t.is(wrote.status, 0, wrote.stderr);
+  t.regex(wrote.stdout, /exported=atendo-installer/, 'the installer started right after knows its name too');
+  t.is(fs.statSync(bin).mode & 0o777, 0o755);
+  const ran = spawnSync(bin, ['status', '--dir', '/srv/atendo x'], { env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+  t.is(ran.status, 0, ran.stderr);
+  t.deepEqual(JSON.parse(ran.stdout), { command: 'atendo-installer', args: ['status', '--dir', '/srv/atendo x'] }, 'with node found by absolute path, not PATH');
+});

@@ -20,6 +20,9 @@ test('a fresh install serves a working appliance; a second run changes nothing',
   t.regex(first.out, /Licensed to Padaria Pão Quente — plan Profissional, valid until \d{4}-\d{2}-\d{2}/);
   t.regex(first.out, /Atendo 0\.1\.0 is running/);
   t.false(first.out.includes(key), 'the license key is never printed');
+  // The next steps are commands that work here: a checkout's npm script, with this install's --dir.
+  for (const c of ['status', 'backup', 'doctor']) t.true(first.out.includes(`npm run installer -- ${c} --dir ${dir}`), `next step: ${c}\n${first.out}`);
+  t.false(first.out.includes('atendo-installer'), 'no command that does not exist in a checkout');
 
   const ready = await call('GET', `${appUrlOf(dir)}/ready`);
   t.is(ready.status, 200);

@@ -31,9 +31,10 @@ export function tempDir(prefix: string): string {
 }
 
 /** Runs the installer as the admin would: a real process, its own stdio, no terminal. */
-export function runInstaller(args: string[], opts: { env?: Record<string, string>; onOutput?: (out: string) => void } = {}): Promise<InstallerRun> & { kill: (sig: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('installer/main.ts'), ...args], {
-    env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+export function runInstaller(args: string[], opts: { env?: Record<string, string>; cwd?: string; onOutput?: (out: string) => void } = {}): Promise<InstallerRun> & { kill: (sig: NodeJS.Signals) => void } {
+  // tsx by absolute URL, so a run from another working directory (a sandbox) still loads it.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('installer/main.ts'), ...args], {
+    env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd,
     // Its own session: no controlling terminal, so /dev/tty cannot be opened (as under cron or CI).
     detached: true,
   });

@@ -5,6 +5,7 @@ import { runPreflight, type CheckResult } from '../preflight/checks.js';
 import { formatChecks } from '../preflight/report.js';
 import { licenseStatus } from './applianceCli.js';
 import { backupsDir } from './backupFiles.js';
+import { commandFor } from '../invocation.js';
 
 /** The same checks as the install's preflight, plus the running stack, its license and its backups. */
 export async function doctorChecks(ctx: Ctx): Promise<CheckResult[]> {
@@ -16,14 +17,14 @@ export async function doctorChecks(ctx: Ctx): Promise<CheckResult[]> {
     licenseServiceUrl: ctx.opts.licenseServiceUrl ?? ctx.env.LICENSE_SERVICE_URL ?? DEFAULT_LICENSE_SERVICE_URL,
     domain: ctx.opts.domain ?? (ctx.env.ATENDO_DOMAIN || undefined),
   });
-  if (!installed) return [...results, { id: 'install', title: 'Atendo installed', status: 'fail', detail: `not in ${ctx.dir}`, fix: 'run atendo-installer install' }];
+  if (!installed) return [...results, { id: 'install', title: 'Atendo installed', status: 'fail', detail: `not in ${ctx.dir}`, fix: `run ${commandFor(ctx.dir, 'install')}` }];
   for (const s of await ctx.runtime.services(ctx.env)) {
     results.push(s.running ? { id: `service_${s.name}`, title: `Service ${s.name}`, status: 'ok', detail: s.detail }
-      : { id: `service_${s.name}`, title: `Service ${s.name}`, status: 'fail', detail: s.detail, fix: `atendo-installer start; then atendo-installer logs --service ${s.name}` });
+      : { id: `service_${s.name}`, title: `Service ${s.name}`, status: 'fail', detail: s.detail, fix: `${commandFor(ctx.dir, 'start')}; then ${commandFor(ctx.dir, `logs --service ${s.name}`)}` });
   }
   const ready = await ctx.runtime.ready(ctx.env);
   results.push(ready ? { id: 'ready', title: 'Appliance ready', status: 'ok', detail: '/ready answers 200' }
-    : { id: 'ready', title: 'Appliance ready', status: 'fail', detail: '/ready does not answer', fix: 'atendo-installer logs --service web' });
+    : { id: 'ready', title: 'Appliance ready', status: 'fail', detail: '/ready does not answer', fix: commandFor(ctx.dir, 'logs --service web') });
   const license = ready ? await licenseStatus(ctx, currentRelease(ctx)) : null;
   if (license) {
     const status = license.state === 'active' ? 'ok' : license.state === 'restricted' ? 'fail' : 'warn';
@@ -34,7 +35,7 @@ export async function doctorChecks(ctx: Ctx): Promise<CheckResult[]> {
   const newest = backups.map((f) => fs.statSync(path.join(backupsDir(ctx), f)).mtimeMs).sort().pop();
   const ageDays = newest ? (Date.now() - newest) / 86_400_000 : null;
   results.push(ageDays !== null && ageDays < 2 ? { id: 'backup', title: 'Latest backup', status: 'ok', detail: `${ageDays.toFixed(1)} days old` }
-    : { id: 'backup', title: 'Latest backup', status: 'warn', detail: ageDays === null ? 'none' : `${ageDays.toFixed(0)} days old`, fix: 'atendo-installer backup (schedule it daily with cron)' });
+    : { id: 'backup', title: 'Latest backup', status: 'warn', detail: ageDays === null ? 'none' : `${ageDays.toFixed(0)} days old`, fix: `${commandFor(ctx.dir, 'backup')} (schedule it daily with cron)` });
   return results;
 }
 

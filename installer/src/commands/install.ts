@@ -10,6 +10,7 @@ import { failures, formatChecks } from '../preflight/report.js';
 import { writeRendered } from '../renderedFiles.js';
 import { newState, readState, writeState } from '../state.js';
 import { applianceJson, licenseStatus } from './applianceCli.js';
+import { commandFor } from '../invocation.js';
 
 interface Inputs {
   licenseKey: string | null;
@@ -27,7 +28,7 @@ const doneBefore = (ctx: Ctx, id: string) => Boolean(readState(ctx.dir)?.done[id
  */
 export async function install(ctx: Ctx): Promise<number> {
   const repair = Boolean(ctx.state?.completedAt);
-  if (repair) ctx.ui.info(`Atendo ${ctx.state!.version} is already installed in ${ctx.dir}: checking it and repairing what is missing.\nTo move to a new version: atendo-installer upgrade`);
+  if (repair) ctx.ui.info(`Atendo ${ctx.state!.version} is already installed in ${ctx.dir}: checking it and repairing what is missing.\nTo move to a new version: ${commandFor(ctx.dir, 'upgrade')}`);
   else if (ctx.state) ctx.ui.info(`Resuming the install in ${ctx.dir} (finished before: ${Object.keys(ctx.state.done).join(', ') || 'nothing'}).`);
   const inputs = await gatherInputs(ctx);
   const steps = installSteps(ctx, inputs);
@@ -49,10 +50,16 @@ Atendo ${state.version} is running.
   Files       ${ctx.dir}  (settings and secrets in .env, 0600)
 
 Next steps:
-  atendo-installer status          what runs and the license state
-  atendo-installer backup          a backup now (schedule it daily with cron)
-  atendo-installer doctor          when something looks wrong`);
+${nextSteps(ctx.dir)}`);
   return 0;
+}
+
+/** What to run next, as it works where this installer runs (a checkout or an installed command), with --dir. */
+function nextSteps(dir: string): string {
+  const rows = [['status', 'what runs and the license state'], ['backup', 'a backup now (schedule it daily with cron)'], ['doctor', 'when something looks wrong'], ['help', 'every command; <command> --help for its options']];
+  const lines = rows.map(([c, what]) => [commandFor(dir, c!), what!] as const);
+  const width = Math.max(...lines.map(([l]) => l.length)) + 3;
+  return lines.map(([l, what]) => `  ${l.padEnd(width)}${what}`).join('\n');
 }
 
 async function gatherInputs(ctx: Ctx): Promise<Inputs> {

@@ -6,6 +6,7 @@ import { InstallerError } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { writeState } from '../state.js';
 import { compareVersions } from '../versions.js';
+import { commandFor } from '../invocation.js';
 
 /** Refuses what cannot be upgraded in one go, naming the version to go through. */
 export function checkUpgradePath(from: string, to: string, minUpgradeFrom: string): void {
@@ -69,7 +70,7 @@ export async function upgrade(ctx: Ctx): Promise<number> {
       await runtime.startApp(ctx.env, previous);
     });
     throw new InstallerError('upgrade_failed', `the upgrade to ${info.version} failed at "${phase}" (${why}). It was rolled back: Atendo ${from} is serving again with its database as it was`,
-      `send the log to support (atendo-installer support-bundle); the records are in ${record}`);
+      `send the log to support (${commandFor(ctx.dir, 'support-bundle')}); the records are in ${record}`);
   }
   if (runtime.kind === 'docker') {
     ctx.env = { ...ctx.env, ATENDO_VERSION: info.version };

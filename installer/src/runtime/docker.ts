@@ -6,6 +6,7 @@ import type { EnvValues } from '../envFile.js';
 import { InstallerError } from '../errors.js';
 import { renderStack } from '../stack/renderStack.js';
 import { parseReleaseInfo, type CommandResult, type ReleaseInfo, type RenderedFile, type Runtime, type ServiceStatus } from './runtime.js';
+import { commandFor } from '../invocation.js';
 
 const PROJECT = 'atendo';
 const CLI = ['node', 'server/src/entry/cli.js'];
@@ -34,7 +35,7 @@ export class DockerRuntime implements Runtime {
     })`docker ${this.args()} ${rest}`;
     const res = { code: out.exitCode ?? 1, stdout: out.stdout, stderr: out.stderr };
     if (res.code !== 0 && !opts.nothrow) {
-      throw new InstallerError('compose_failed', `docker compose ${rest.slice(0, 3).join(' ')} failed: ${res.stderr.trim().split('\n').slice(-3).join(' ')}`, 'see `atendo-installer logs` and the log file');
+      throw new InstallerError('compose_failed', `docker compose ${rest.slice(0, 3).join(' ')} failed: ${res.stderr.trim().split('\n').slice(-3).join(' ')}`, `see \`${commandFor(this.dir, 'logs')}\` and the log file`);
     }
     return res;
   }
@@ -102,7 +103,7 @@ export class DockerRuntime implements Runtime {
 
   async psql(_env: EnvValues, sql: string, input?: string): Promise<string> {
     const res = await this.compose(['exec', '-T', 'postgres', 'psql', '-U', 'atendo', '-d', 'atendo', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At'], { input: `${sql}\n${input ?? ''}`, nothrow: true });
-    if (res.code !== 0) throw new InstallerError('database_command_failed', `psql: ${res.stderr.trim()}`, 'is the database running? atendo-installer status');
+    if (res.code !== 0) throw new InstallerError('database_command_failed', `psql: ${res.stderr.trim()}`, `is the database running? ${commandFor(this.dir, 'status')}`);
     return res.stdout;
   }
 

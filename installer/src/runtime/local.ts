@@ -11,6 +11,7 @@ import { clientMajor, ensureHostCommand, makeTraversable, postgresBinDir, postgr
 import { isAlive, readPid, runningPid, startDetached, stopPid } from './processes.js';
 import { DEFAULT_SUPERVISION, type SupervisorSpec } from './supervisor.js';
 import { parseReleaseInfo, type CommandResult, type ReleaseInfo, type RenderedFile, type Runtime, type ServiceStatus } from './runtime.js';
+import { commandFor } from '../invocation.js';
 
 const PG_MAJOR = 15;
 
@@ -153,7 +154,7 @@ export class LocalRuntime implements Runtime {
   async psql(env: EnvValues, sql: string, input?: string, database = 'atendo'): Promise<string> {
     // The SQL goes in through stdin (never argv); COPY … FROM STDIN data follows it.
     const out = await $({ env: this.pgEnv(env), input: `${sql}\n${input ?? ''}`, quiet: true, nothrow: true })`${this.psqlBin()} -X -q -v ON_ERROR_STOP=1 -At -d ${database}`;
-    if (out.exitCode !== 0) throw new InstallerError('database_command_failed', `psql: ${out.stderr.trim()}`, 'is the database running? atendo-installer status');
+    if (out.exitCode !== 0) throw new InstallerError('database_command_failed', `psql: ${out.stderr.trim()}`, `is the database running? ${commandFor(this.dir, 'status')}`);
     return out.stdout;
   }
 
@@ -292,7 +293,7 @@ export class LocalRuntime implements Runtime {
 
   async dumpDatabase(env: EnvValues, file: string): Promise<void> {
     const out = await $({ env: this.pgEnv(env), quiet: true, nothrow: true })`${this.pgTool('pg_dump')} -Fc --no-owner -d atendo -f ${file}`;
-    if (out.exitCode !== 0) throw new InstallerError('dump_failed', `pg_dump failed: ${out.stderr.trim()}`, 'is the database running? atendo-installer status');
+    if (out.exitCode !== 0) throw new InstallerError('dump_failed', `pg_dump failed: ${out.stderr.trim()}`, `is the database running? ${commandFor(this.dir, 'status')}`);
   }
 
   async restoreDatabase(env: EnvValues, file: string): Promise<void> {
