@@ -1,5 +1,5 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -95,6 +95,39 @@ test.serial('doctor and support-bundle report everything and contain no secret',
   t.regex(fs.readFileSync(path.join(out, 'env.redacted'), 'utf8'), /POSTGRES_PASSWORD=<redacted>/);
   for (const s of [...secrets, key, ADMIN_PASSWORD]) t.false(everything.includes(s), 'a secret leaked into the bundle');
   t.false(doctor.out.includes(secrets[0]!));
+});
+
+test.serial('logs are readable by default (piped too), JSON Lines with --json, colours only on a terminal, and write nothing', async (t) => {
+  const installerLog = path.join(dir, 'logs', 'installer.log');
+  const before = fs.readFileSync(installerLog, 'utf8');
+  const raw = fs.readFileSync(path.join(dir, 'logs', 'web.log'), 'utf8').split('\n').filter((l) => l.startsWith('{'));
+  t.true(raw.length > 0, 'the web writes JSON lines');
+  const record = JSON.parse(raw.at(-1)!);
+
+  const pretty = await runInstaller(['logs', '--dir', dir, '--service', 'web', '--lines', '20']);
+  t.is(pretty.code, 0, pretty.out);
+  t.regex(pretty.out, /^==> web <==$/m);
+  const line = new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} (INFO |WARN |ERROR|DEBUG) ${record.msg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm');
+  t.regex(pretty.out, line, 'one readable line per record: time, level, message');
+  t.false(pretty.out.split('\n').some((l) => l.startsWith('{"level"')), 'no raw JSON');
+  t.false(pretty.out.includes('\x1b['), 'no colour codes when piped');
+
+  const json = await runInstaller(['logs', '--dir', dir, '--service', 'web', '--lines', '20', '--json']);
+  t.is(json.code, 0, json.out);
+  const records = json.out.trim().split('\n').map((l) => JSON.parse(l));
+  t.true(records.every((r) => r.service === 'web'));
+  t.like(records.at(-1), { ...record, service: 'web' }, 'the service\'s own record, as written');
+
+  const all = await runInstaller(['logs', '--dir', dir, '--json', '--lines', '5']);
+  const services = new Set(all.out.trim().split('\n').map((l) => JSON.parse(l).service));
+  for (const s of ['web', 'worker', 'supervisor', 'installer']) t.true(services.has(s), `${s} in --json`);
+
+  // On a terminal (util-linux's script gives it one), levels are coloured.
+  const tty = spawnSync('script', ['-qec', `${process.execPath} --import ${import.meta.resolve('tsx')} installer/main.ts logs --dir ${dir} --service web --lines 5`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '' }, timeout: 60_000 });
+  if (tty.error) t.log('no `script` here: terminal colours not checked');
+  else t.regex(tty.stdout, /\x1b\[3\dm(INFO |WARN |ERROR)\x1b\[0m/);
+
+  t.is(fs.readFileSync(installerLog, 'utf8'), before, 'logs wrote nothing to the installer log');
 });
 
 test.serial('an upgrade whose migration fails is rolled back and the appliance still serves', async (t) => {
