@@ -30,3 +30,10 @@ export const tooManyAttempts = (retryAfterSeconds: number) =>
   new AppError(429, 'too_many_attempts', `too many failed attempts; retry in ${retryAfterSeconds}s`,
     { retryAfter: retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
 
+export const invalidCursor = () => new AppError(400, 'invalid_cursor', 'cursor: not a cursor this service issued');
+export const bodyTooDeep = (maxDepth: number) =>
+  new AppError(400, 'body_too_deep', `the body is nested deeper than ${maxDepth} levels`);
+/** PostgreSQL cannot be reached (down, restarting, refusing connections): a retry later may succeed. */
+export const databaseUnavailable = (retryAfterSeconds = 5) =>
+  new AppError(503, 'database_unavailable', 'the database is unavailable; retry shortly',
+    {}, { 'Retry-After': String(retryAfterSeconds) });

@@ -66,5 +66,5 @@ export async function listAudit(db: Knex, f: AuditFilter): Promise<AuditRow[]> {
   if (f.actor) q.where({ actor: f.actor });
   if (f.since) q.where('at', '>=', f.since);
   if (f.until) q.where('at', '<', f.until);
-  return pageQuery(q, 'at', 'id', f.cursor, f.limit);
+  return pageQuery(q, 'at', 'id', f.cursor, f.limit, 'bigint'); // audit_events.id is a bigserial
 }
