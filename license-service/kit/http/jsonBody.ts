@@ -1,10 +1,18 @@
 import type { Middleware } from 'koa';
-import { bodyTooLarge, malformedJson, unsupportedMediaType } from '../errors.js';
+import { bodyTooDeep, bodyTooLarge, malformedJson, unsupportedMediaType } from '../errors.js';
+import { cleanJson } from '../text.js';
+
+/** Deepest nesting an API body may have; deeper is refused (400 body_too_deep), not cut silently. */
+export const MAX_BODY_DEPTH = 64;
 
 /**
  * Reads a JSON body up to `limit` bytes, keeping the exact bytes (signatures are over them) in
  * ctx.state.rawBody and the parsed value in ctx.state.body. Oversize bodies are refused as soon as the
  * declared length or the bytes read pass the limit, without buffering the rest.
+ *
+ * The parsed value is cleaned by kit/text.ts (the one rule for outside text: NUL removed, unpaired
+ * surrogates replaced, in every string and key) so no handler ever hands PostgreSQL text it refuses;
+ * a body nested deeper than MAX_BODY_DEPTH is refused. rawBody stays the exact bytes.
  */
 export function jsonBody(limit: number): Middleware {
   return async (ctx, next) => {
@@ -19,11 +27,15 @@ export function jsonBody(limit: number): Middleware {
     if (!ctx.is('application/json')) throw unsupportedMediaType();
     const raw = await readLimited(ctx.req, limit);
     ctx.state.rawBody = raw;
+    let parsed: unknown;
     try {
-      ctx.state.body = JSON.parse(raw.toString('utf8'));
+      parsed = JSON.parse(raw.toString('utf8'));
     } catch {
       throw malformedJson();
     }
+    const cleaned = cleanJson(parsed, { maxDepth: MAX_BODY_DEPTH });
+    if (cleaned.cut) throw bodyTooDeep(MAX_BODY_DEPTH);
+    ctx.state.body = cleaned.value;
     return next();
   };
 }
