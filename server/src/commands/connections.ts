@@ -14,6 +14,7 @@ import {
   updateConnection, type ConnectionRow, type ConnectionSecrets,
 } from '../repositories/connections.js';
 import { countExistingTeams } from '../repositories/teams.js';
+import { recentSetAside } from '../repositories/inboundSetAside.js';
 
 async function assertTeam(deps: Deps, teamId: string | null | undefined): Promise<void> {
   if (teamId && (await countExistingTeams(deps.db, [teamId])) !== 1) throw validationFailed('teamId: unknown team');
@@ -123,12 +124,12 @@ export async function testConnection(deps: Deps, actor: Actor, id: string, ip: s
   return (await findConnection(deps.db, id))!;
 }
 
-/** "Is WhatsApp working?": the last traffic each way, signature failures, send errors of the last day by code, queue depth. */
+/** "Is WhatsApp working?": the last traffic each way, signature failures, send errors of the last day by code, queue depth, items set aside. */
 export async function connectionHealth(deps: Deps, id: string) {
   const row = await findConnection(deps.db, id);
   if (!row) throw notFound('connection');
   const since = new Date(deps.now().getTime() - 86_400_000);
-  const activity = await connectionActivity(deps.db, id, since);
+  const [activity, setAside] = await Promise.all([connectionActivity(deps.db, id, since), recentSetAside(deps.db, id, since)]);
   const queue = deps.queues ? await deps.queues.send.checkHealth().catch(() => null) : null;
   return {
     id: row.id,
@@ -141,6 +142,9 @@ export async function connectionHealth(deps: Deps, id: string) {
     lastSignatureFailureAt: row.last_signature_failure_at?.toISOString() ?? null,
     sendErrorsLastDay: activity.sendErrors,
     queuedMessages: activity.queued,
+    /** Webhook items that could not be stored, each alone with its reason (the rest of its body was). */
+    setAsideLastDay: setAside.lastDay,
+    setAsideLatest: setAside.latest,
     sendQueue: queue ? { waiting: queue.waiting, active: queue.active, delayed: queue.delayed } : null,
   };
 }

@@ -1,13 +1,16 @@
 import type { Knex } from 'knex';
 import type { Deps } from '../deps.js';
+import { cleanJson } from '../../../license-service/kit/text.js';
 import { digitsOnly, whatsAppMatchKey } from '../lib/phone.js';
 import type { InboundEvent, InboundMessage, InboundStatus } from '../messaging/inboundEvent.js';
+import { INBOUND_LIMITS, screenEvents, type SetAsideItem } from '../messaging/inboundLimits.js';
 import { parseInstagram } from '../messaging/parseInstagram.js';
 import { parseWhatsApp } from '../messaging/parseWhatsApp.js';
 import { openConnection } from '../messaging/connectionDirectory.js';
 import { messageUpdateEvent, newMessageEvent } from '../realtime/conversationEvents.js';
 import { publishRealtime, type RealtimeEvent } from '../realtime/publish.js';
 import type { ConnectionRow } from '../repositories/connections.js';
+import { insertSetAside } from '../repositories/inboundSetAside.js';
 import { upsertContacts, type ContactRow, type ContactSighting } from '../repositories/contacts.js';
 import { findOrOpenConversations, noteMessages, type ConversationRow, type ConversationView } from '../repositories/conversations.js';
 import {
@@ -29,7 +32,7 @@ interface Effects {
   /** Each touched conversation as it stands after the batch, built from rows already in hand. */
   conversations: Map<string, ConversationView>;
   media: string[];
-  counts: { messages: number; duplicates: number; statuses: number; pending: number; skipped: number };
+  counts: { messages: number; duplicates: number; statuses: number; pending: number; skipped: number; setAside: number; retimed: number };
 }
 
 /** Events one transaction takes at most: the per-transaction costs (BEGIN, locks, COMMIT, a job) are shared. */
@@ -96,6 +99,13 @@ export async function ingestWebhookEvent(deps: Deps, eventId: string): Promise<'
       return fx;
     });
   } catch (err) {
+    if (isDataError(err)) {
+      // Something in this body PostgreSQL refuses: store it item by item, setting aside only what fails.
+      effects = await ingestItemByItem(deps, eventId);
+      if (!effects) return 'skipped';
+      await publishEffects(deps, effects);
+      return 'processed';
+    }
     const message = err instanceof Error ? err.message : String(err);
     const attempts = await noteEventFailure(deps.db, eventId, message, MAX_RETRY_DELAY_MS).catch(() => 0);
     if (attempts >= MAX_INGEST_ATTEMPTS) {
@@ -111,9 +121,70 @@ export async function ingestWebhookEvent(deps: Deps, eventId: string): Promise<'
   return 'processed';
 }
 
+/**
+ * The last resort for a body that failed as a whole with a data error: each of its messages and
+ * statuses in a savepoint of its own. What still fails with a data error is set aside, alone, with the
+ * error as its reason; everything else in the body is stored. A failure that is not about the data (the
+ * database went away) fails the whole event, which is retried as usual.
+ */
+async function ingestItemByItem(deps: Deps, eventId: string): Promise<Effects | null> {
+  return deps.db.transaction(async (trx) => {
+    const event = await lockUnprocessedEvent(trx, eventId);
+    if (!event) return null;
+    const fx = emptyEffects();
+    const p = await parseEvent(deps, event, fx);
+    if (typeof p === 'string') {
+      await markEventProcessed(trx, eventId, p);
+      return fx;
+    }
+    const failed: SetAsideItem[] = [];
+    for (const e of p.events) {
+      const own = emptyEffects();
+      try {
+        await trx.transaction((sp) => storeParsed(sp, [{ ...p, events: [e], setAside: [] }], own));
+        mergeEffects(fx, own);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        failed.push({ kind: e.kind, providerId: e.providerMessageId.slice(0, INBOUND_LIMITS.providerIdChars), reason: (err as Error).message, item: null });
+      }
+    }
+    for (const item of [...p.setAside, ...failed]) {
+      // The item itself may be what PostgreSQL refuses: then the reason is kept without it.
+      await trx.transaction((sp) => insertSetAside(sp, p.connection.id, eventId, [item]))
+        .catch(() => insertSetAside(trx, p.connection.id, eventId, [{ ...item, item: null }]));
+    }
+    fx.counts.setAside += p.setAside.length + failed.length;
+    deps.log.warn({ eventId, setAside: fx.counts.setAside, stored: fx.counts.messages + fx.counts.statuses }, 'webhook event stored item by item');
+    await markEventProcessed(trx, eventId, null);
+    return fx;
+  });
+}
+
+function mergeEffects(into: Effects, from: Effects): void {
+  into.created.push(...from.created);
+  for (const [k, v] of from.updated) into.updated.set(k, v);
+  for (const [k, v] of from.conversations) into.conversations.set(k, v);
+  into.media.push(...from.media);
+  for (const k of Object.keys(from.counts) as Array<keyof Effects['counts']>) into.counts[k] += from.counts[k];
+}
+
+/**
+ * An error that trying again cannot fix: PostgreSQL refusing a value (SQLSTATE class 22 data exception,
+ * 54 program limit such as an index row too large) or our own code choking on it. Connection failures,
+ * deadlocks and shutdowns are not: those are retried.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('22') || code.startsWith('54');
+  return err instanceof RangeError || err instanceof TypeError || err instanceof SyntaxError;
+}
+
 interface Parsed {
+  eventId: string;
   connection: ConnectionRow;
   events: InboundEvent[];
+  /** Items that cannot be stored faithfully (inboundLimits.ts), kept aside with their reason. */
+  setAside: SetAsideItem[];
 }
 
 /** What one stored event says, or the reason it is set aside instead. */
@@ -121,8 +192,10 @@ async function parseEvent(deps: Deps, event: WebhookEventRow, fx: Effects): Prom
   const connection = (await openConnection(deps, event.connection_id))?.row;
   let body: unknown;
   try {
-    // PostgreSQL text and jsonb cannot hold U+0000: a customer's stray NUL is dropped, not the message.
-    body = JSON.parse(event.raw.toString('utf8').replace(/(?<!\\)\\u0000/g, ''));
+    // Every string and key cleaned for PostgreSQL (NUL, unpaired surrogates), absurd nesting cut.
+    const cleaned = cleanJson(JSON.parse(event.raw.toString('utf8')) as unknown, { maxDepth: INBOUND_LIMITS.depth });
+    if (cleaned.cut) deps.log.warn({ eventId: event.id }, `webhook body nested deeper than ${INBOUND_LIMITS.depth} levels: the deeper part is dropped`);
+    body = cleaned.value;
   } catch {
     body = undefined;
   }
@@ -132,11 +205,15 @@ async function parseEvent(deps: Deps, event: WebhookEventRow, fx: Effects): Prom
     deps.log.error({ eventId: event.id, reason }, 'webhook event set aside');
     return reason;
   }
+  // Times are judged against when the body reached us, not when a (perhaps late) worker reads it.
+  const receivedAt = event.received_at;
   const parsed = connection.channel === 'whatsapp'
-    ? parseWhatsApp(body, connection.external_id, deps.now())
-    : parseInstagram(body, connection.external_id, deps.now());
+    ? parseWhatsApp(body, connection.external_id, receivedAt)
+    : parseInstagram(body, connection.external_id, receivedAt);
+  const screened = screenEvents(parsed.events, receivedAt);
   fx.counts.skipped += parsed.skipped;
-  return { connection, events: parsed.events };
+  fx.counts.retimed += screened.retimed;
+  return { eventId: String(event.id), connection, events: screened.events, setAside: screened.setAside };
 }
 
 /**
@@ -154,12 +231,16 @@ async function storeParsed(trx: Knex.Transaction, parsed: Parsed[], fx: Effects)
   for (const p of parsed) {
     for (const e of p.events) if (e.kind === 'status') await storeStatus(trx, p.connection, e, fx);
   }
+  for (const p of parsed) {
+    await insertSetAside(trx, p.connection.id, p.eventId, p.setAside);
+    fx.counts.setAside += p.setAside.length;
+  }
 }
 
 function emptyEffects(): Effects {
   return {
     created: [], updated: new Map(), conversations: new Map(), media: [],
-    counts: { messages: 0, duplicates: 0, statuses: 0, pending: 0, skipped: 0 },
+    counts: { messages: 0, duplicates: 0, statuses: 0, pending: 0, skipped: 0, setAside: 0, retimed: 0 },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ConnectionRow } from '../repositories/connections.js';
+import { iso } from './iso.js';
 
 /** A connection as the dashboard sees it: never a token or secret, only that they are set. */
 export function presentConnection(c: ConnectionRow, publicUrl: string) {
@@ -13,9 +14,9 @@ export function presentConnection(c: ConnectionRow, publicUrl: string) {
     sendRatePerSecond: c.send_rate_per_second,
     status: c.status,
     lastError: c.last_error,
-    lastTestedAt: c.last_tested_at?.toISOString() ?? null,
+    lastTestedAt: iso(c.last_tested_at),
     /** What the admin pastes into Meta's app dashboard, with the verify token they chose. */
     webhookUrl: `${publicUrl}/webhooks/${c.channel}/${c.id}`,
-    createdAt: c.created_at.toISOString(),
+    createdAt: iso(c.created_at),
   };
 }

@@ -1,4 +1,5 @@
 import type { ContactRow } from '../repositories/contacts.js';
+import { iso } from './iso.js';
 
 /**
  * A contact with what agents keep about it. `name` is what the inbox shows (the saved name, else the
@@ -14,7 +15,7 @@ export function presentContact(c: ContactRow) {
     externalId: c.external_id,
     tags: c.tags,
     customFields: c.custom_fields,
-    createdAt: c.created_at.toISOString(),
-    updatedAt: c.updated_at.toISOString(),
+    createdAt: iso(c.created_at),
+    updatedAt: iso(c.updated_at),
   };
 }

@@ -1,4 +1,5 @@
 import type { ConversationView } from '../repositories/conversations.js';
+import { iso, isoPlus } from './iso.js';
 
 /** The customer-service window: free text may be sent until 24 hours after the customer's last message. */
 export const SERVICE_WINDOW_MS = 24 * 3_600_000;
@@ -16,11 +17,11 @@ export function presentConversation(c: ConversationView) {
     },
     teamId: c.team_id,
     assigneeId: c.assignee_id,
-    lastMessageAt: c.last_message_at.toISOString(),
+    lastMessageAt: iso(c.last_message_at),
     lastMessagePreview: c.last_message_preview,
-    serviceWindowEndsAt: c.last_inbound_at ? new Date(c.last_inbound_at.getTime() + SERVICE_WINDOW_MS).toISOString() : null,
+    serviceWindowEndsAt: c.last_inbound_at ? isoPlus(c.last_inbound_at, SERVICE_WINDOW_MS) : null,
     unreadCount: c.unread_count,
-    createdAt: c.created_at.toISOString(),
-    resolvedAt: c.resolved_at?.toISOString() ?? null,
+    createdAt: iso(c.created_at),
+    resolvedAt: iso(c.resolved_at),
   };
 }

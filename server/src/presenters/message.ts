@@ -1,6 +1,6 @@
 import type { MessageRow } from '../repositories/messages.js';
+import { iso } from './iso.js';
 
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** A message as the dashboard sees it; media by our own URL, never Meta's or the file path. */
 export function presentMessage(m: MessageRow) {
@@ -27,7 +27,7 @@ export function presentMessage(m: MessageRow) {
           url: m.media_status === 'stored' ? `/api/messages/${m.id}/media` : null,
         }
       : null,
-    at: m.at.toISOString(),
+    at: iso(m.at),
     sentAt: iso(m.sent_at),
     deliveredAt: iso(m.delivered_at),
     readAt: iso(m.read_at),

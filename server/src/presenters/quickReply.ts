@@ -1,4 +1,5 @@
 import type { QuickReplyRow } from '../repositories/quickReplies.js';
+import { iso } from './iso.js';
 
 export function presentQuickReply(r: QuickReplyRow) {
   return {
@@ -6,7 +7,7 @@ export function presentQuickReply(r: QuickReplyRow) {
     shortcut: r.shortcut,
     text: r.text,
     createdBy: r.created_by,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
   };
 }

@@ -1,5 +1,6 @@
 import type { TeamRow } from '../repositories/teams.js';
+import { iso } from './iso.js';
 
 export function presentTeam(t: TeamRow) {
-  return { id: t.id, name: t.name, memberCount: t.member_count ?? 0, createdAt: t.created_at.toISOString() };
+  return { id: t.id, name: t.name, memberCount: t.member_count ?? 0, createdAt: iso(t.created_at) };
 }

@@ -1,4 +1,5 @@
 import type { UserWithTeams } from '../repositories/users.js';
+import { iso } from './iso.js';
 
 /** Never includes the password hash. */
 export function presentUser(u: UserWithTeams) {
@@ -9,6 +10,6 @@ export function presentUser(u: UserWithTeams) {
     role: u.role,
     teamIds: u.team_ids,
     disabled: u.disabled_at !== null,
-    createdAt: u.created_at.toISOString(),
+    createdAt: iso(u.created_at),
   };
 }
