@@ -10,6 +10,7 @@
  *   GET    /me, /:igAccountId              IG account (or the WA token's system user)
  *   POST   /me/messages, /:igAccountId/messages                      Instagram send
  * Other routes: GET /media-download/:id (bearer of any WhatsApp number), GET /ig-cdn/:id (no auth),
+ * GET /ig-cdn-redirect?to=<url> (a CDN answering 302 to `to`: how tests try redirects off the CDN),
  * and the control surface under /_sim/ (sent, calls, fail-next, reset, whatsapp-numbers, instagram-accounts, media).
  */
 import crypto from 'node:crypto';
@@ -502,6 +503,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
       if (versioned) reply = graph(ctx, versioned[2] ?? '');
       else if (mediaDownload && method === 'GET') reply = download(ctx, decodeURIComponent(mediaDownload[1]!), true);
       else if (cdn && method === 'GET') reply = download(ctx, decodeURIComponent(cdn[1]!), false);
+      else if (path === '/ig-cdn-redirect' && method === 'GET' && query.to) reply = { status: 302, headers: { location: query.to }, bytes: Buffer.alloc(0), contentType: 'text/plain' };
       else throw unknownPath(path);
       write(res, reply);
     } catch (err) {

@@ -12,6 +12,8 @@ const timezone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as America/Sao_Paulo');
 
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
 const schema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
   HOST: z.string().default('0.0.0.0'),
@@ -49,6 +51,14 @@ const schema = z.object({
   SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
   /** Largest media file downloaded from or uploaded to Meta, in bytes (Meta's own cap is 100 MB). */
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(100 * 1024 * 1024),
+  /**
+   * Hosts Instagram attachment URLs may be fetched from: each entry is a domain, matching itself and its
+   * subdomains, over https, resolving to public addresses only (lib/mediaUrlPolicy.ts has the whole rule;
+   * META_GRAPH_URL's own origin — the simulator in tests and the demo — is always allowed).
+   */
+  MEDIA_URL_HOSTS: z.string().default('fbcdn.net,cdninstagram.com,fbsbx.com')
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((h) => HOSTNAME.test(h)), 'comma-separated host names such as fbcdn.net,cdninstagram.com'),
   /** Parallel jobs per queue in each worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -3,6 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { openConnection } from '../messaging/connectionDirectory.js';
+import { getMediaUrl, UrlRefused, type MediaUrlPolicy } from '../lib/mediaUrlPolicy.js';
 import { graphCall } from '../messaging/graphClient.js';
 import { removeMedia, storeMedia, type StoredMedia } from '../messaging/mediaStore.js';
 import { pushMessageUpdate } from '../realtime/conversationEvents.js';
@@ -18,6 +19,8 @@ import { findMessage, finishMediaDownload, type MessageRow } from '../repositori
  * - media_sha256_mismatch: the bytes are not the ones Meta hashed — retried (a corrupted transfer)
  * - media_download_failed: Meta or the CDN could not be reached or answered an error — retried
  * - media_unavailable: nothing to fetch (no media id or URL, connection removed) — not retried
+ * - media_url_refused: an attachment URL off Meta's CDN hosts, not https, or resolving to a loopback or
+ *   private address (lib/mediaUrlPolicy.ts states the rule) — not fetched, not retried
  */
 export class MediaFailure extends Error {
   constructor(readonly code: string, message: string, readonly permanent: boolean) {
@@ -109,12 +112,28 @@ async function fetchIntoStore(deps: Deps, m: MessageRow): Promise<StoredMedia & 
     return { ...stored, mime: advertised ?? got };
   }
 
-  // Instagram: the attachment URL is a public, expiring CDN link; no token goes to it.
+  // Instagram: the attachment URL is a public, expiring CDN link; no token goes to it. It comes from the
+  // webhook body, so it is fetched only under the media URL policy (Meta's CDN hosts, public addresses).
   const url = typeof m.payload?.url === 'string' ? m.payload.url : null;
   if (!url) throw new MediaFailure('media_unavailable', 'no attachment URL', true);
-  const res = await get(url, {}, max);
-  const stored = await storeMedia(deps.config.DATA_DIR, Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), max);
-  return { ...stored, mime: baseType(res.headers.get('content-type')) ?? m.media_mime };
+  const res = await getMediaUrl(url, mediaUrlPolicy(deps.config), { timeoutMs: 120_000 }).catch((err: Error) => {
+    if (err instanceof UrlRefused) throw new MediaFailure('media_url_refused', err.message, true);
+    throw new MediaFailure('media_download_failed', `download: ${err.message}`, false);
+  });
+  if (res.status < 200 || res.status >= 300) {
+    res.body.resume();
+    throw new MediaFailure('media_download_failed', `download answered HTTP ${res.status}`, false);
+  }
+  if (Number(res.headers['content-length']) > max) {
+    res.body.destroy();
+    throw new MediaFailure('media_too_large', `download is ${res.headers['content-length']} bytes; the limit is ${max}`, true);
+  }
+  const stored = await storeMedia(deps.config.DATA_DIR, res.body, max);
+  return { ...stored, mime: baseType(res.headers['content-type']) ?? m.media_mime };
+}
+
+function mediaUrlPolicy(config: Deps['config']): MediaUrlPolicy {
+  return { hosts: config.MEDIA_URL_HOSTS, trustedOrigin: new URL(config.META_GRAPH_URL).origin };
 }
 
 /** GET that refuses errors and a declared size over `max` before reading the body. */
