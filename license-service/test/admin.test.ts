@@ -133,7 +133,7 @@ test('bad input gets a 4xx with a stable code and writes nothing', async (t) => 
     ['POST', `/licenses/${lic.licenseId}/renew`, { extendDays: 5, expiresAt: '2030-01-01T00:00:00Z' }, 400, 'validation_failed'],
     ['POST', `/licenses/${lic.licenseId}/resume`, {}, 409, 'invalid_license_transition'],
     ['GET', '/audit?limit=100000', undefined, 400, 'validation_failed'],
-    ['GET', '/audit?cursor=garbage', undefined, 400, 'validation_failed'],
+    ['GET', '/audit?cursor=garbage', undefined, 400, 'invalid_cursor'],
     ['GET', '/audit?since=yesterday', undefined, 400, 'validation_failed'],
     ['GET', '/licenses?status=lost', undefined, 400, 'validation_failed'],
     ['GET', '/admin-nope', undefined, 404, 'route_not_found'],
