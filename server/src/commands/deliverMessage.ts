@@ -21,6 +21,7 @@ import {
   updateOutboundMessage, type MessageRow, type OutboundMessageRow,
 } from '../repositories/messages.js';
 import { releaseQuota } from '../repositories/usageCounters.js';
+import { enqueue } from '../queues/enqueue.js';
 
 /**
  * The send worker's use case: hand one queued message to Meta, once.
@@ -49,12 +50,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * no-op); a job for later is named by `key` (its due time), so queueing the same retry twice is a no-op too.
  */
 export async function enqueueSend(deps: Deps, messageId: string, later?: { delayMs: number; key: string }): Promise<void> {
-  if (!deps.queues) return;
-  const job = deps.queues.send.createJob({ messageId });
-  // A job re-queued from inside the running one must not reuse its id (bee-queue would drop it as a duplicate).
-  if (later) job.setId(`${messageId}@${later.key}`).delayUntil(Date.now() + Math.max(0, later.delayMs));
-  else job.setId(messageId);
-  await job.save();
+  await enqueue(deps, 'send', { messageId }, later ?? {});
 }
 
 interface SendError {

@@ -9,6 +9,7 @@ import { removeMedia, storeMedia, type StoredMedia } from '../messaging/mediaSto
 import { pushMessageUpdate } from '../realtime/conversationEvents.js';
 import { findConversation } from '../repositories/conversations.js';
 import { findMessage, finishMediaDownload, type MessageRow } from '../repositories/messages.js';
+import { enqueue } from '../queues/enqueue.js';
 
 /**
  * Inbound attachments are fetched right away: Meta's media URLs expire (minutes for the download URL,
@@ -27,9 +28,6 @@ export class MediaFailure extends Error {
     super(message);
   }
 }
-
-export const MEDIA_ATTEMPTS = 3;
-export const MEDIA_RETRY_BASE_MS = 1_000;
 
 /**
  * Downloads one message's media into the store and records the outcome. Throws a retryable failure
@@ -155,10 +153,8 @@ async function get(url: string, headers: Record<string, string>, max: number): P
   return res;
 }
 
-/** Queues the download of a message's media (3 attempts, exponential backoff); the sweeper re-queues lost ones. */
+/** Queues the download of a message's media (attempts: queues/jobKinds.ts); the sweeper re-queues lost ones. */
 export function enqueueMediaDownload(deps: Deps, messageId: string): void {
-  const queue = deps.queues?.media;
-  if (!queue) return;
-  queue.createJob({ messageId }).setId(`media:${messageId}`).retries(MEDIA_ATTEMPTS - 1).backoff('exponential', MEDIA_RETRY_BASE_MS).save()
+  enqueue(deps, 'media', { messageId })
     .catch((err: Error) => deps.log.warn({ messageId, err: err.message }, 'media job not queued; the sweeper will retry'));
 }

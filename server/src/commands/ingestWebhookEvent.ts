@@ -20,6 +20,7 @@ import {
   lockDueEvents, lockUnprocessedEvent, markEventProcessed, markEventsProcessed, noteEventFailure, type WebhookEventRow,
 } from '../repositories/webhookEvents.js';
 import { enqueueMediaDownload } from './downloadMedia.js';
+import { enqueue } from '../queues/enqueue.js';
 
 /** After this many failed attempts an event is set aside (processed, last_error `gave_up: …`) so it stops costing retries. */
 export const MAX_INGEST_ATTEMPTS = 10;
@@ -403,7 +404,7 @@ export function wakeIngest(deps: Deps): void {
   if (!queue || wakeTimers.has(queue)) return;
   wakeTimers.set(queue, setTimeout(() => {
     wakeTimers.delete(queue);
-    queue.createJob({}).retries(3).backoff('exponential', 1_000).save()
+    enqueue(deps, 'ingest', {})
       .catch((err: Error) => deps.log.warn({ err: err.message }, 'ingest wake-up not queued; the sweeper will pick the events up'));
   }, WAKE_COALESCE_MS));
 }

@@ -1,26 +1,12 @@
 import BeeQueue from 'bee-queue';
 import { createRequire } from 'node:module';
 import type { Config } from '../config.js';
+import { JOB_KIND_NAMES, type JobKind, type JobPayloads } from './jobKinds.js';
 
 /**
- * The appliance's bee-queue queues. Jobs carry ids only: the database holds the truth (the webhook
- * inbox, the message row), so a job lost with Redis is found again by the worker's sweeper, and a job
- * run twice finds its work already done.
- *
- * - ingest: {} — stored webhook bodies wait (webhook_events): drain them into contacts, conversations, …
- * - send:   { messageId } — an outbound message to hand to Meta
- * - media:  { messageId } — an inbound attachment to download before Meta's URL expires
+ * The appliance's bee-queue queues, one per job kind of jobKinds.ts (where each kind says what it carries).
  */
-export type IngestJob = Record<string, never>;
-export interface SendJob { messageId: string }
-export interface MediaJob { messageId: string }
-
-export interface Queues {
-  ingest: BeeQueue<IngestJob>;
-  send: BeeQueue<SendJob>;
-  media: BeeQueue<MediaJob>;
-  close(): Promise<void>;
-}
+export type Queues = { [K in JobKind]: BeeQueue<JobPayloads[K]> } & { close(): Promise<void> };
 
 export function createQueues(config: Config, opts: { worker: boolean }): Queues {
   const settings: BeeQueue.QueueSettings = {
@@ -37,21 +23,18 @@ export function createQueues(config: Config, opts: { worker: boolean }): Queues 
     // A worker killed mid-job leaves it "active"; another worker takes it back after this long.
     stallInterval: 5_000,
   };
-  const ingest = new BeeQueue<IngestJob>('ingest', settings);
-  const send = new BeeQueue<SendJob>('send', settings);
-  const media = new BeeQueue<MediaJob>('media', settings);
-  for (const q of [ingest, send, media]) {
+  const queues = Object.fromEntries(JOB_KIND_NAMES.map((kind) => {
+    const q = new BeeQueue(kind, settings);
     // bee-queue's connections reconnect by themselves; an error event without a listener would crash.
     q.on('error', () => {});
     capRedisRetryDelay(q);
     reloadScriptsOnReconnect(q);
-  }
+    return [kind, q];
+  })) as { [K in JobKind]: BeeQueue<JobPayloads[K]> };
   return {
-    ingest,
-    send,
-    media,
+    ...queues,
     close: async () => {
-      await Promise.allSettled([ingest.close(3_000), send.close(3_000), media.close(3_000)]);
+      await Promise.allSettled(JOB_KIND_NAMES.map((kind) => queues[kind].close(3_000)));
     },
   };
 }

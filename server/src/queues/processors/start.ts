@@ -1,12 +1,39 @@
+import type BeeQueue from 'bee-queue';
 import type { Deps } from '../../deps.js';
-import { startIngestProcessor } from './ingest.js';
-import { startMediaProcessor } from './media.js';
-import { startSendProcessor } from './send.js';
+import { JOB_KIND_NAMES, JOB_KINDS, type JobKind, type JobPayloads } from '../jobKinds.js';
+import { ingestJob, ingestTasks } from './ingest.js';
+import { mediaJob, mediaTasks } from './media.js';
+import { sendJob, sendTasks } from './send.js';
 
-/** Starts every queue processor of the worker process; the returned function stops them all. */
-export function startProcessors(deps: Deps): () => Promise<void> {
-  const running = [startIngestProcessor(deps), startSendProcessor(deps), startMediaProcessor(deps)];
+type Processors = { [K in JobKind]: (deps: Deps, job: BeeQueue.Job<JobPayloads[K]>) => Promise<void> };
+
+/** What the worker does with each job kind of jobKinds.ts. Thin: each calls a command. */
+const PROCESSORS: Processors = {
+  ingest: (deps) => ingestJob(deps),
+  send: sendJob,
+  media: mediaJob,
+};
+
+/** Every job kind must have a processor: a job nobody processes would wait in Redis forever. */
+export function assertEveryKindProcessed(processors: Partial<Record<JobKind, unknown>>): void {
+  const missing = JOB_KIND_NAMES.filter((kind) => typeof processors[kind] !== 'function');
+  if (missing.length) throw new Error(`job kinds without a processor: ${missing.join(', ')}`);
+}
+
+/** Starts every queue processor and periodic task of the worker process; the returned function stops them all. */
+export function startProcessors(deps: Deps, processors: Processors = PROCESSORS): () => Promise<void> {
+  assertEveryKindProcessed(processors);
+  if (deps.queues) {
+    for (const kind of JOB_KIND_NAMES) {
+      const queue = deps.queues[kind] as BeeQueue<unknown>;
+      const run = processors[kind] as (deps: Deps, job: BeeQueue.Job<unknown>) => Promise<void>;
+      queue.process(deps.config.WORKER_CONCURRENCY, (job) => run(deps, job));
+      // Jobs of a worker that died mid-job go back to the queue.
+      if (JOB_KINDS[kind].retakeStalled) queue.checkStalledJobs(5_000);
+    }
+  }
+  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps)];
   return async () => {
-    await Promise.allSettled(running.map((r) => r.stop()));
+    await Promise.allSettled(tasks.map((t) => t.stop()));
   };
 }
