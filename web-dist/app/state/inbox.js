@@ -93,13 +93,50 @@ const COUNTS_EVERY_MS = 2000;
 export function refreshCounts(delayMs = 250) {
   if (countsTimer !== undefined) return;
   const wait = Math.max(delayMs, countsAt + COUNTS_EVERY_MS - Date.now());
-  countsTimer = setTimeout(async () => {
+  countsTimer = setTimeout(() => {
     countsTimer = undefined;
-    countsAt = Date.now();
-    const c = await api('GET', '/api/conversations/counts?status=open').catch(() => null);
-    if (c) counts.value = c;
+    void loadCounts();
   }, wait);
 }
+
+/** The open conversations' counts now (null when the server could not answer). @returns {Promise<Counts | null>} */
+export async function loadCounts() {
+  countsAt = Date.now();
+  const c = await api('GET', '/api/conversations/counts?status=open').catch(() => null);
+  if (c) counts.value = c;
+  return c;
+}
+
+/** The queues a person's inbox offers, in the order of its tabs. @param {string | undefined} role @returns {Queue[]} */
+export const queuesFor = (role) => (role === 'attendant' ? ['unassigned', 'mine', 'team'] : ['unassigned', 'mine', 'team', 'all']);
+
+/** @param {string | null | undefined} q @param {string | undefined} role @returns {q is Queue} */
+export const isQueueFor = (q, role) => !!q && /** @type {string[]} */ (queuesFor(role)).includes(q);
+
+/**
+ * Where the inbox opens when the address names no queue: where the work is. A queue has work when it
+ * holds unread messages, or — for the queue ("Na fila") — any customer waiting for someone to take them.
+ * The person's queues are walked in a fixed order: their own conversations, the queue, the team's,
+ * all; the first with work wins. With no work anywhere: their own open conversations if they have
+ * any, else the queue, where new customers appear live.
+ * @param {string | undefined} role @param {Counts | null} c @returns {Queue}
+ */
+export function landingQueue(role, c) {
+  /** @type {Queue[]} */
+  const order = /** @type {Queue[]} */ (['mine', 'unassigned', 'team', 'all']).filter((q) => isQueueFor(q, role));
+  if (!c) return 'unassigned';
+  /** @param {Queue} q */
+  const hasWork = (q) => (c[q]?.unread ?? 0) > 0 || (q === 'unassigned' && (c[q]?.total ?? 0) > 0);
+  return order.find(hasWork) ?? ((c.mine?.total ?? 0) > 0 ? 'mine' : 'unassigned');
+}
+
+/**
+ * The inbox address for the current queue (and a conversation), so the address bar always says which
+ * queue is on screen and a reload or a shared link opens the same one.
+ * @param {string | null} [conversationId] @param {Queue} [queue]
+ */
+export const inboxHref = (conversationId = null, queue = filters.value.queue) =>
+  `/inbox${conversationId ? `/${encodeURIComponent(conversationId)}` : ''}?queue=${queue}`;
 
 /**
  * Does a conversation belong in the list as filtered now? The server's rule (policies/conversations.ts

@@ -3,27 +3,26 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Icon } from '../../components/Icon.js';
 import { errorText } from '../../lib/errors.js';
 import { initials, phone, shortTime } from '../../lib/format.js';
-import { t } from '../../lib/i18n.js';
-import { conversations, counts, filters, listError, listLoading, loadMore, nextCursor, reloadList } from '../../state/inbox.js';
+import { plural, t } from '../../lib/i18n.js';
+import { navigate } from '../../lib/router.js';
+import { conversations, counts, filters, inboxHref, listError, listLoading, loadMore, nextCursor, queuesFor, reloadList } from '../../state/inbox.js';
 import { me } from '../../state/session.js';
 
 /** @typedef {import('../../state/inbox.js').Queue} Queue */
 
-/** The queues, the search box and the conversation list, newest activity first. @param {{ openId: string | null }} props */
-export function ConversationList({ openId }) {
+/**
+ * The queues, the search box and the conversation list, newest activity first. Until the inbox has
+ * picked its queue (`ready`), no tab is marked as the one on screen.
+ * @param {{ openId: string | null, ready: boolean }} props
+ */
+export function ConversationList({ openId, ready }) {
   const f = filters.value;
-  const role = me.value?.role;
-  /** @type {Queue[]} */
-  const queues = role === 'attendant' ? ['unassigned', 'mine', 'team'] : ['unassigned', 'mine', 'team', 'all'];
+  const queues = queuesFor(me.value?.role);
   const [q, setQ] = useState(f.q);
   const timer = useRef(/** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined));
 
   /** @param {Queue} queue */
-  const pickQueue = (queue) => {
-    sessionStorage.setItem('atendo.queue', queue);
-    filters.value = { ...filters.value, queue };
-    void reloadList();
-  };
+  const pickQueue = (queue) => navigate(inboxHref(openId, queue));
   /** @param {string} value */
   const search = (value) => {
     setQ(value);
@@ -46,9 +45,9 @@ export function ConversationList({ openId }) {
       <div class="queue-tabs" role="tablist">
         ${queues.map((queue) => {
           const n = c?.[queue];
-          return html`<button key=${queue} type="button" role="tab" aria-selected=${f.queue === queue} class=${f.queue === queue ? 'active' : ''}
+          return html`<button key=${queue} type="button" role="tab" aria-selected=${ready && f.queue === queue} class=${ready && f.queue === queue ? 'active' : ''}
             data-testid=${`queue-${queue}`} onClick=${() => pickQueue(queue)}>
-            ${t(`inbox.queue.${queue}`)}${n ? html`<span class="count" title=${t('inbox.unreadOther', { count: n.unread })}>${n.total}</span>` : html`<span class="count">0</span>`}
+            <span class="queue-label">${t(`inbox.queue.${queue}`)}</span>${n ? html`<span class="count" title=${plural(n.unread, 'inbox.unreadOne', 'inbox.unreadOther')}>${n.total}</span>` : html`<span class="count">0</span>`}
           </button>`;
         })}
       </div>
@@ -68,7 +67,7 @@ export function ConversationList({ openId }) {
     </ul>
     ${listError.value && html`<div class="list-foot"><p class="form-error">${errorText(listError.value)}</p>
       <button class="btn btn-sm" onClick=${() => reloadList()}>${t('common.retry')}</button></div>`}
-    ${!list.length && !listLoading.value && !listError.value && html`<div class="list-empty">${
+    ${ready && !list.length && !listLoading.value && !listError.value && html`<div class="list-empty">${
       f.q ? t('inbox.empty.search', { q: f.q }) : f.status === 'resolved' ? t('inbox.empty.resolved') : t(`inbox.empty.${f.queue}`)}</div>`}
     ${nextCursor.value && html`<div class="list-foot"><button class="btn btn-sm" disabled=${listLoading.value} onClick=${() => loadMore()}>${t('common.loadMore')}</button></div>`}
   </aside>`;
@@ -79,14 +78,14 @@ function ConversationItem({ conv, active }) {
   const name = conv.contact.name || phone(conv.contact.externalId);
   const unread = conv.unreadCount > 0;
   return html`<li>
-    <a href=${`/inbox/${conv.id}`} class=${`conv-item ${active ? 'active' : ''} ${unread ? 'unread' : ''}`} data-testid="conversation-item" data-id=${conv.id}
+    <a href=${inboxHref(conv.id)} class=${`conv-item ${active ? 'active' : ''} ${unread ? 'unread' : ''}`} data-testid="conversation-item" data-id=${conv.id}
       aria-current=${active ? 'true' : undefined}>
       <span class="avatar">${initials(conv.contact.name ?? '') === '?' ? html`<${Icon} name="user" />` : initials(conv.contact.name)}</span>
       <span class="conv-main">
         <span class="conv-top"><span class="conv-name">${name}</span><span class="conv-time">${shortTime(conv.lastMessageAt)}</span></span>
         <span class="conv-bottom">
           <span class="conv-preview"><span class=${`channel channel-${conv.connection.channel}`}><${Icon} name=${conv.connection.channel} size=${13} /></span> ${conv.lastMessagePreview ?? ''}</span>
-          ${unread && html`<span class="unread-dot" aria-label=${t('inbox.unreadOther', { count: conv.unreadCount })}>${conv.unreadCount > 99 ? '99+' : conv.unreadCount}</span>`}
+          ${unread && html`<span class="unread-dot" aria-label=${plural(conv.unreadCount, 'inbox.unreadOne', 'inbox.unreadOther')}>${conv.unreadCount > 99 ? '99+' : conv.unreadCount}</span>`}
         </span>
       </span>
     </a>

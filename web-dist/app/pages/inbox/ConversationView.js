@@ -8,7 +8,7 @@ import { dayLabel, initials, phone } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 import { on } from '../../lib/realtime.js';
 import { teamName, userName } from '../../state/directory.js';
-import { markReadLocally, placeConversation, refreshCounts, removedIds, setOpenConversation } from '../../state/inbox.js';
+import { inboxHref, markReadLocally, placeConversation, refreshCounts, removedIds, setOpenConversation } from '../../state/inbox.js';
 import { isRestricted } from '../../state/license.js';
 import { me } from '../../state/session.js';
 import { Composer } from './Composer.js';
@@ -45,7 +45,8 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
       const [c, page] = await Promise.all([api('GET', `/api/conversations/${id}`), api('GET', `/api/conversations/${id}/messages?limit=50`)]);
       setConv(c);
       onContact(c.contact.id);
-      setMessages((prev) => mergeMessages(page.items.reverse(), prev.filter((m) => m.status === 'sending')));
+      // Sends still in flight stay; a stored copy that already arrived settles them (mergeMessages).
+      setMessages((prev) => mergeMessages(prev.filter((m) => m.status === 'sending'), page.items.reverse()));
       setOlder(page.nextCursor);
       setError(null);
       stickToBottom.current = true;
@@ -143,7 +144,7 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
     return html`<section class="conv"><div class="conv-empty"><div class="empty-page">
       <${Icon} name=${gone ? 'lock' : 'alert'} size=${40} />
       <p>${gone ? t('error.not_found') : errorText(error)}</p>
-      <a class="btn" href="/inbox">${t('action.back')}</a></div></div></section>`;
+      <a class="btn" href=${inboxHref()}>${t('action.back')}</a></div></div></section>`;
   }
   if (!conv) return html`<section class="conv" aria-busy="true"><div class="boot"></div></section>`;
 
@@ -156,7 +157,7 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
 
   return html`<section class="conv" data-testid="conversation" data-id=${id}>
     <header class="conv-head">
-      <a class="icon-btn only-phone" href="/inbox" aria-label=${t('action.back')}><${Icon} name="back" /></a>
+      <a class="icon-btn only-phone" href=${inboxHref()} aria-label=${t('action.back')}><${Icon} name="back" /></a>
       <span class="avatar">${initials(conv.contact.name)}</span>
       <div class="who">
         <strong data-testid="conversation-name">${name}</strong>
@@ -192,16 +193,33 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
 }
 
 /**
- * Messages in thread order with their updates applied: one entry per id, the pending copy of a send
- * replaced by the stored one (same clientId), ordered by time.
+ * Messages in thread order with their updates applied: exactly one entry per message, however its copies
+ * arrive (the composer's pending copy, the socket's push, the HTTP answer, a reload), in any order.
+ * A copy is the same message when it has the same id, or when it settles a pending send: same clientId,
+ * or — for a note, whose socket push carries no clientId — the first pending note of the same author
+ * and text. Of the copies, the one furthest along wins (a late "sent" never overwrites "read").
  * @param {Message[]} base @param {Message[]} incoming
  */
-function mergeMessages(base, incoming) {
-  const out = [...base];
+export function mergeMessages(base, incoming) {
+  let out = [...base];
   for (const m of incoming) {
-    const i = out.findIndex((x) => x.id === m.id || (!!m.clientId && x.clientId === m.clientId && x.status === 'sending'));
-    if (i === -1) out.push(m);
-    else if (rank(m) >= rank(out[i])) out[i] = m; // a late "sent" never overwrites "read"
+    const pendingNote = m.direction === 'note' && !m.clientId
+      ? out.find((x) => x.status === 'sending' && x.direction === 'note' && x.senderUserId === m.senderUserId && x.body === m.body && !out.some((y) => y.id === m.id))
+      : undefined;
+    /** @param {Message} x */
+    const same = (x) => x.id === m.id || x === pendingNote || (!!m.clientId && x.clientId === m.clientId && x.status === 'sending');
+    const copies = out.filter(same);
+    if (!copies.length) {
+      out.push(m);
+      continue;
+    }
+    let best = m;
+    for (const x of copies) if (rank(x) > rank(best)) best = x;
+    // The stored message keeps the clientId of the pending copy it settled, so a later answer still finds it.
+    const clientId = best.clientId ?? copies.find((x) => x.clientId)?.clientId ?? null;
+    const kept = best.id.startsWith('pending-') && !m.id.startsWith('pending-') ? m : best;
+    out = out.filter((x) => !same(x));
+    out.push({ ...kept, clientId });
   }
   return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
