@@ -109,6 +109,40 @@ test('changing the password ends the other sessions and sockets, and keeps the p
   t.is(wrong.body.error.code, 'wrong_password');
 });
 
+test('changing one\'s own password: a wrong current one or a short new one changes nothing and ends no session', async (t) => {
+  await app.addUser({ email: 'lia@loja.com.br', role: 'attendant', teamIds: [teamA] });
+  const laptop = await app.login('lia@loja.com.br', PASSWORD);
+  const phone = await app.login('lia@loja.com.br', PASSWORD);
+
+  const wrong = await app.api('POST', '/api/auth/password', { cookie: laptop.cookie, body: { currentPassword: 'not my password', newPassword: 'a brand new secret' } });
+  t.is(wrong.status, 400);
+  t.is(wrong.body.error.code, 'wrong_password');
+  t.is(wrong.headers['set-cookie'], undefined, 'no new session on a refusal');
+
+  const short = await app.api('POST', '/api/auth/password', { cookie: laptop.cookie, body: { currentPassword: PASSWORD, newPassword: 'curta' } });
+  t.is(short.status, 400);
+  t.is(short.body.error.code, 'validation_failed');
+  t.regex(short.body.error.message, /newPassword: at least 10 characters/);
+
+  const missing = await app.api('POST', '/api/auth/password', { cookie: laptop.cookie, body: { newPassword: 'a brand new secret' } });
+  t.is(missing.status, 400);
+  t.is(missing.body.error.code, 'validation_failed');
+  t.is((await app.api('POST', '/api/auth/password', { body: { currentPassword: PASSWORD, newPassword: 'a brand new secret' } })).status, 401, 'only a logged-in person');
+
+  for (const s of [laptop, phone]) t.is((await app.api('GET', '/api/auth/me', { cookie: s.cookie })).status, 200, 'both sessions live on');
+  t.is((await app.login('lia@loja.com.br', PASSWORD)).res.status, 200, 'the password is unchanged');
+
+  // Then the right one: the other sessions end, the asking one is replaced by a fresh cookie.
+  const ok = await app.api('POST', '/api/auth/password', { cookie: laptop.cookie, body: { currentPassword: PASSWORD, newPassword: 'a brand new secret' } });
+  t.is(ok.status, 200, ok.text);
+  t.is((await app.api('GET', '/api/auth/me', { cookie: phone.cookie })).status, 401, 'the other device is out');
+  t.is((await app.api('GET', '/api/auth/me', { cookie: laptop.cookie })).status, 401, 'the old cookie of the asking device is out too');
+  const fresh = String(ok.headers['set-cookie']).split(';')[0]!;
+  t.is((await app.api('GET', '/api/auth/me', { cookie: fresh })).status, 200, 'the asking device stays logged in');
+  t.is((await app.login('lia@loja.com.br', PASSWORD)).res.status, 401, 'the old password no longer works');
+  t.is((await app.login('lia@loja.com.br', 'a brand new secret')).res.status, 200);
+});
+
 test('an attendant cannot reach admin routes', async (t) => {
   await app.addUser({ email: 'davi@loja.com.br', role: 'attendant', teamIds: [teamA] });
   const { cookie } = await app.login('davi@loja.com.br', PASSWORD);

@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Icon } from './components/Icon.js';
 import { LicenseBanner } from './components/LicenseBanner.js';
+import { PasswordChangeDialog } from './components/PasswordChangeDialog.js';
 import { LANGS, lang, setLang, t } from './lib/i18n.js';
 import { initials } from './lib/format.js';
 import { link } from './lib/realtime.js';
@@ -17,6 +18,7 @@ export function Shell({ children }) {
   const user = me.value;
   const path = route.value.path;
   const [menu, setMenu] = useState(false);
+  const [passwordDialog, setPasswordDialog] = useState(false);
   // The account menu closes on a click anywhere else, or on Escape.
   useEffect(() => {
     if (!menu) return;
@@ -31,13 +33,13 @@ export function Shell({ children }) {
       document.removeEventListener('keydown', close);
     };
   }, [menu]);
-  /** @type {{ href: string, icon: import('./components/Icon.js').IconName, label: string, show: boolean, testid: string }[]} */
+  /** @type {{ href: string, icon: import('./components/Icon.js').IconName, label: string, short?: string, show: boolean, testid: string }[]} */
   const items = [
     { href: '/inbox', icon: 'inbox', label: t('nav.inbox'), show: true, testid: 'nav-inbox' },
     { href: '/admin/users', icon: 'users', label: t('nav.users'), show: isAdmin(), testid: 'nav-users' },
     { href: '/admin/teams', icon: 'team', label: t('nav.teams'), show: isAdmin(), testid: 'nav-teams' },
     { href: '/admin/connections', icon: 'plug', label: t('nav.connections'), show: isAdmin(), testid: 'nav-connections' },
-    { href: '/admin/quick-replies', icon: 'bolt', label: t('nav.quickReplies'), show: isSupervisorOrAdmin(), testid: 'nav-quick-replies' },
+    { href: '/admin/quick-replies', icon: 'bolt', label: t('nav.quickReplies'), short: t('nav.quickRepliesShort'), show: isSupervisorOrAdmin(), testid: 'nav-quick-replies' },
     { href: '/admin/license', icon: 'key', label: t('nav.license'), show: isAdmin(), testid: 'nav-license' },
   ];
   return html`<div class="shell">
@@ -46,7 +48,7 @@ export function Shell({ children }) {
       <ul class="rail-items">
         ${items.filter((i) => i.show).map((i) => html`<li key=${i.href}>
           <a href=${i.href} class=${path.startsWith(i.href) ? 'active' : ''} data-testid=${i.testid} aria-current=${path.startsWith(i.href) ? 'page' : undefined}>
-            <${Icon} name=${i.icon} size=${20} /><span>${i.label}</span></a></li>`)}
+            <${Icon} name=${i.icon} size=${20} /><span class=${i.short ? 'nav-long' : undefined}>${i.label}</span>${i.short && html`<span class="nav-short">${i.short}</span>`}</a></li>`)}
       </ul>
       <div class="rail-foot">
         <button type="button" class="account-btn" onClick=${() => setMenu(!menu)} aria-expanded=${menu} data-testid="account-menu">
@@ -58,6 +60,8 @@ export function Shell({ children }) {
           ${LANGS.map((l) => html`<button type="button" role="menuitemradio" aria-checked=${lang.value === l} class=${lang.value === l ? 'active' : ''}
             onClick=${() => { setLang(l); setMenu(false); }}><${Icon} name="globe" />${l === 'en' ? 'English' : 'Português (Brasil)'}</button>`)}
           <hr />
+          <button type="button" role="menuitem" onClick=${() => { setMenu(false); setPasswordDialog(true); }} data-testid="change-password">
+            <${Icon} name="lock" />${t('account.changePassword')}</button>
           <button type="button" role="menuitem" onClick=${() => logout()} data-testid="logout"><${Icon} name="logout" />${t('nav.logout')}</button>
         </div>`}
       </div>
@@ -67,5 +71,6 @@ export function Shell({ children }) {
       ${link.value === 'offline' && html`<div class="banner banner-offline" role="status" data-testid="offline"><${Icon} name="refresh" /> ${t('link.offline')}</div>`}
       ${children}
     </div>
+    ${passwordDialog && html`<${PasswordChangeDialog} onClose=${() => setPasswordDialog(false)} />`}
   </div>`;
 }

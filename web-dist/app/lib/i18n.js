@@ -48,14 +48,25 @@ export function t(key, params) {
 }
 
 /**
- * Picks `one` or `other` by the count, in the current language's plural rules.
+ * Picks `one` or `other` by the count, in the current language's plural rules (Intl.PluralRules),
+ * with one correction: CLDR files 0 under "one" for Portuguese, but Brazilian usage writes the plural
+ * ("0 membros", "0 conversas", like "zero graus"), so zero always takes `other`, as in English.
  * @param {number} count
  * @param {MessageKey} one
  * @param {MessageKey} other
  */
 export function plural(count, one, other) {
-  const rule = new Intl.PluralRules(lang.value).select(count);
-  return t(rule === 'one' ? one : other, { count });
+  return t(pluralCategory(count) === 'one' ? one : other, { count: count.toLocaleString(lang.value) });
+}
+
+/** @type {Map<string, Intl.PluralRules>} */
+const rules = new Map();
+/** The plural category of a count in the current language (zero counts as plural). @param {number} count */
+export function pluralCategory(count) {
+  if (count === 0) return 'other';
+  let r = rules.get(lang.value);
+  if (!r) rules.set(lang.value, (r = new Intl.PluralRules(lang.value)));
+  return r.select(count);
 }
 
 /** Does the table have this key? For codes from the server (error codes, states). @param {string} key */

@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../lib/api.js';
 import { errorText } from '../lib/errors.js';
+import { checkForm } from '../lib/forms.js';
 import { LANGS, lang, setLang, t } from '../lib/i18n.js';
 import { login, sessionExpired } from '../state/session.js';
 
@@ -14,8 +15,10 @@ export function Login() {
   /** @param {SubmitEvent} e */
   const submit = async (e) => {
     e.preventDefault();
+    const problem = checkForm(/** @type {HTMLFormElement} */ (e.currentTarget));
+    setError(problem ?? '');
+    if (problem) return;
     setBusy(true);
-    setError('');
     try {
       await login(email.trim(), password);
     } catch (err) {
@@ -28,7 +31,7 @@ export function Login() {
   };
 
   return html`<main class="login-page">
-    <form class="login-card" onSubmit=${submit} data-testid="login-form">
+    <form novalidate class="login-card" onSubmit=${submit} data-testid="login-form">
       <div class="brand brand-lg"><span class="brand-mark"></span>${t('app.name')}</div>
       <h1>${t('login.title')}</h1>
       <p class="muted">${t('login.subtitle')}</p>
@@ -39,7 +42,7 @@ export function Login() {
       <label class="field"><span>${t('login.password')}</span>
         <input type="password" name="password" autocomplete="current-password" required value=${password}
           onInput=${(/** @type {any} */ e) => setPassword(e.currentTarget.value)} /></label>
-      ${error && html`<p class="form-error" role="alert">${error}</p>`}
+      ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <button class="btn btn-primary btn-block" type="submit" disabled=${busy}>${t('login.submit')}</button>
       <div class="lang-switch">
         ${LANGS.map((l) => html`<button type="button" class=${`link-btn ${lang.value === l ? 'active' : ''}`} onClick=${() => setLang(l)}>${l === 'en' ? 'English' : 'Português'}</button>`)}

@@ -101,7 +101,7 @@ function QuickReplyDialog({ reply, onClose, onSaved }) {
     onSaved(saved);
   });
   return html`<${Modal} title=${reply ? t('qr.editTitle') : t('qr.createTitle')} onClose=${onClose} wide testid="qr-dialog">
-    <form onSubmit=${submit}>
+    <form novalidate onSubmit=${submit}>
       ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <label class="field"><span>${t('qr.shortcut')}</span>
         <div class="input-prefix"><span aria-hidden="true">/</span>

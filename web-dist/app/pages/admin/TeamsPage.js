@@ -114,7 +114,7 @@ function TeamDialog({ team, onClose, onSaved }) {
     onSaved(saved);
   });
   return html`<${Modal} title=${team ? t('teams.renameTitle') : t('teams.createTitle')} onClose=${onClose} testid="team-dialog">
-    <form onSubmit=${submit}>
+    <form novalidate onSubmit=${submit}>
       ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <label class="field"><span>${t('teams.name')}</span>
         <input type="text" name="name" required maxlength="80" autocomplete="off" placeholder=${t('teams.namePlaceholder')}

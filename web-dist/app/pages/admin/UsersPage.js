@@ -169,7 +169,7 @@ function UserDialog({ user, teams, onClose, onSaved, onResetPassword }) {
   const self = user && user.id === me.value?.id;
 
   return html`<${Modal} title=${user ? t('users.editTitle', { name: user.name }) : t('users.createTitle')} onClose=${onClose} testid="user-dialog">
-    <form onSubmit=${submit} data-testid="user-form">
+    <form novalidate onSubmit=${submit} data-testid="user-form">
       ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <label class="field"><span>${t('users.name')}</span>
         <input type="text" name="name" required maxlength="120" autocomplete="off" value=${name} onInput=${(/** @type {Event} */ e) => setName(valueOf(e))} /></label>
@@ -219,7 +219,7 @@ function PasswordDialog({ user, onClose }) {
     onClose();
   });
   return html`<${Modal} title=${t('users.resetTitle', { name: user.name })} onClose=${onClose} testid="password-dialog">
-    <form onSubmit=${submit}>
+    <form novalidate onSubmit=${submit}>
       ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <p class="muted confirm-body">${t('users.resetBody')}</p>
       <label class="field"><span>${t('users.newPassword')}</span>

@@ -4,6 +4,7 @@ import { Icon } from '../../components/Icon.js';
 import { Modal } from '../../components/Modal.js';
 import { toast } from '../../components/Toast.js';
 import { errorText } from '../../lib/errors.js';
+import { checkForm } from '../../lib/forms.js';
 import { t } from '../../lib/i18n.js';
 import { isRestricted } from '../../state/license.js';
 
@@ -170,7 +171,9 @@ export function useLoad(load, deps = []) {
 }
 
 /**
- * A submit handler for dialogs: busy flag, error text, no double submits.
+ * A submit handler for dialogs: busy flag, error text, no double submits. Submitted from a form (which
+ * carries `novalidate`), the fields are checked first and the first problem is said in our words
+ * (lib/forms.js) instead of the browser's.
  * @param {() => Promise<void>} run
  */
 export function useSubmit(run) {
@@ -180,6 +183,12 @@ export function useSubmit(run) {
   const submit = async (e) => {
     e?.preventDefault();
     if (busy) return;
+    const form = e?.currentTarget;
+    if (form instanceof HTMLFormElement) {
+      const problem = checkForm(form);
+      setError(problem);
+      if (problem) return;
+    }
     setBusy(true);
     setError(null);
     try {

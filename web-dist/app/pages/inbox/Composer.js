@@ -5,6 +5,7 @@ import { toast } from '../../components/Toast.js';
 import { api, uploadFile } from '../../lib/api.js';
 import { loadDraft, saveDraft } from '../../lib/drafts.js';
 import { errorText } from '../../lib/errors.js';
+import { checkForm } from '../../lib/forms.js';
 import { bytes, duration } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 import { isRestricted } from '../../state/license.js';
@@ -164,7 +165,12 @@ export function Composer({ conversation: c, disabled, onPending, onSettled }) {
       <${Icon} name=${reason === 'restricted' ? 'lock' : reason === 'window' ? 'clock' : 'info'} />
       <span>${reason === 'restricted' ? t('composer.restricted') : reason === 'resolved' ? t('composer.resolved') : instagram ? t('composer.outsideWindowInstagram') : t('composer.outsideWindow')}</span>
     </div>`}
-    ${reason === 'window' && !instagram && html`<form class="composer-row template-form" data-testid="template-form" onSubmit=${(/** @type {Event} */ e) => { e.preventDefault(); void sendTemplate(); }}>
+    ${reason === 'window' && !instagram && html`<form novalidate class="composer-row template-form" data-testid="template-form" onSubmit=${(/** @type {Event} */ e) => {
+      e.preventDefault();
+      const problem = checkForm(/** @type {HTMLFormElement} */ (e.currentTarget));
+      if (problem) toast(problem, 'error');
+      else void sendTemplate();
+    }}>
       <input type="text" placeholder=${t('composer.templateName')} aria-label=${t('composer.templateName')} value=${template.name} required pattern="[a-z0-9_]+"
         onInput=${(/** @type {any} */ e) => setTemplate({ ...template, name: e.currentTarget.value })} />
       <input type="text" class="lang-input" aria-label=${t('composer.templateLanguage')} value=${template.language}

@@ -69,7 +69,7 @@ export function ContactPanel({ contactId, conversationId, onClose }) {
     </div>
     <section>
       <h3>${t('contact.name')}</h3>
-      <form class="name-form" onSubmit=${(/** @type {Event} */ e) => { e.preventDefault(); void save({ name: name.trim() || null }).then((ok) => ok && toast(t('common.saved'), 'success')); }}>
+      <form novalidate class="name-form" onSubmit=${(/** @type {Event} */ e) => { e.preventDefault(); void save({ name: name.trim() || null }).then((ok) => ok && toast(t('common.saved'), 'success')); }}>
         <input type="text" value=${name} placeholder=${contact.profileName ?? ''} disabled=${readOnly} aria-label=${t('contact.name')}
           onInput=${(/** @type {any} */ e) => setName(e.currentTarget.value)} />
         <button class="btn btn-sm" type="submit" disabled=${readOnly || name.trim() === (contact.savedName ?? '')}>${t('common.save')}</button>
@@ -80,7 +80,7 @@ export function ContactPanel({ contactId, conversationId, onClose }) {
       <div class="tags" data-testid="contact-tags">
         ${contact.tags.map((tg) => html`<span class="tag" key=${tg}>${tg}
           <button type="button" aria-label=${`${t('common.delete')} ${tg}`} disabled=${readOnly} onClick=${() => save({ tags: contact.tags.filter((x) => x !== tg) })}><${Icon} name="x" size=${12} /></button></span>`)}
-        <form onSubmit=${addTag}>
+        <form novalidate onSubmit=${addTag}>
           <input class="tag-input" data-testid="tag-input" value=${tag} maxlength="40" placeholder=${t('contact.addTag')} disabled=${readOnly}
             aria-label=${t('contact.addTag')} onInput=${(/** @type {any} */ e) => setTag(e.currentTarget.value)} />
         </form>
@@ -93,7 +93,7 @@ export function ContactPanel({ contactId, conversationId, onClose }) {
             <button type="button" class="link-btn small" disabled=${readOnly} aria-label=${`${t('common.delete')} ${k}`}
               onClick=${() => { const next = { ...contact.customFields }; delete next[k]; void save({ customFields: next }); }}> ×</button></dd>`)}</dl>`
         : html`<p class="muted small">${t('contact.noFields')}</p>`}
-      <form class="field-form" onSubmit=${addField}>
+      <form novalidate class="field-form" onSubmit=${addField}>
         <input type="text" placeholder=${t('contact.fieldKey')} value=${field.key} disabled=${readOnly} aria-label=${t('contact.fieldKey')}
           onInput=${(/** @type {any} */ e) => setField({ ...field, key: e.currentTarget.value })} />
         <input type="text" placeholder=${t('contact.fieldValue')} value=${field.value} disabled=${readOnly} aria-label=${t('contact.fieldValue')}

@@ -38,7 +38,7 @@ export function TransferDialog({ conversation: c, onClose, onDone }) {
   };
 
   return html`<${Modal} title=${t('transfer.title')} onClose=${onClose} testid="transfer-dialog">
-    <form onSubmit=${submit}>
+    <form novalidate onSubmit=${submit}>
       <label class="field"><span>${t('transfer.team')}</span>
         <select data-testid="transfer-team" value=${teamId} onChange=${(/** @type {any} */ e) => { setTeamId(e.currentTarget.value); setUserId(''); }}>
           ${!c.teamId && html`<option value="">${t('inbox.noTeam')}</option>`}
