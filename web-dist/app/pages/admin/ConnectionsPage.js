@@ -6,7 +6,7 @@ import { toast } from '../../components/Toast.js';
 import { api } from '../../lib/api.js';
 import { errorText } from '../../lib/errors.js';
 import { dateTime, phone, shortTime } from '../../lib/format.js';
-import { t } from '../../lib/i18n.js';
+import { plural, t } from '../../lib/i18n.js';
 import { navigate, route } from '../../lib/router.js';
 import { isRestricted } from '../../state/license.js';
 import {
@@ -21,7 +21,7 @@ import {
  *   displayPhoneNumber: string | null, teamId: string | null, sendRatePerSecond: number | null,
  *   status: ConnStatus, lastError: string | null, lastTestedAt: string | null, webhookUrl: string, createdAt: string,
  * }} Connection
- * @typedef {{ id: string, name: string }} Team
+ * @typedef {{ id: string, name: string, memberCount?: number }} Team
  * @typedef {{
  *   status: ConnStatus, lastError: string | null, lastTestedAt: string | null, lastInboundAt: string | null,
  *   lastOutboundAt: string | null, signatureFailures: number, lastSignatureFailureAt: string | null,
@@ -121,7 +121,7 @@ export function ConnectionsPage() {
               </div>
             </div>
           </td>
-          <td class="hide-sm">${c.teamId ? teamName.get(c.teamId) ?? '…' : html`<span class="muted">${t('conn.noTeam')}</span>`}</td>
+          <td class="hide-sm" data-testid="connection-team">${c.teamId ? teamName.get(c.teamId) ?? '…' : html`<span class="badge badge-amber" title=${t('conn.audienceNone')}>${t('conn.noTeamAdminsOnly')}</span>`}</td>
           <td class="hide-sm">
             <span class=${statusClass(c.status)} data-testid="connection-status">${t(`conn.status.${c.status}`)}</span>
             ${c.lastError && html`<div class="cell-error small" title=${c.lastError}>${c.lastError}</div>`}
@@ -205,7 +205,7 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
   }
 
   return html`<${Modal} title=${t('conn.createTitle')} onClose=${onClose} wide testid="connection-dialog">
-    <form onSubmit=${submit} data-testid="connection-form">
+    <form novalidate onSubmit=${submit} data-testid="connection-form">
       <fieldset class="field fieldset">
         <legend>${t('conn.channel')}</legend>
         <div class="channel-pick" role="radiogroup">
@@ -260,7 +260,7 @@ function CreateDialog({ teams, instagramAllowed, onCreated, onTest, onClose }) {
           <option value="">${t('conn.noTeamOption')}</option>
           ${teams.map((tm) => html`<option key=${tm.id} value=${tm.id}>${tm.name}</option>`)}
         </select>
-        <small>${t('conn.teamHint')}</small></label>
+        <small>${f.teamId ? t('conn.teamHint') : t('conn.teamHintNone')}</small></label>
 
       ${error && html`<p class="form-error" role="alert" data-testid="form-error">${error}</p>`}
       <div class="form-actions">
@@ -298,7 +298,7 @@ function WebhookSetup({ conn, verifyToken, onRotated }) {
     ${verifyToken !== undefined
       ? html`<${CopyField} label=${t('conn.verifyToken')} value=${verifyToken} testid="verify-token" hint=${t('conn.verifyTokenOnce')} />`
       : rotating
-      ? html`<form class="field" onSubmit=${save.submit}>
+      ? html`<form novalidate class="field" onSubmit=${save.submit}>
           <span class="field-label">${t('conn.newVerifyToken')}</span>
           ${save.error && html`<p class="form-error" role="alert">${save.error}</p>`}
           <div class="copy-field">
@@ -399,6 +399,8 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
       </div>
     </div>
 
+    <${Audience} conn=${conn} teams=${teams} onChanged=${onChanged} />
+
     <div class="card card-pad">
       <${WebhookSetup} conn=${conn} onRotated=${onChanged} />
     </div>
@@ -412,6 +414,46 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
         toast(t('conn.deleted', { name: conn.name }), 'success');
         onDeleted();
       }} />`}
+  </div>`;
+}
+
+/**
+ * Who will see this connection's conversations, said plainly from the rule in
+ * server/src/policies/conversations.ts (canSeeConversation), with the team settable in place.
+ * @param {{ conn: Connection, teams: Team[], onChanged: (c: Connection) => void }} props
+ */
+function Audience({ conn, teams, onChanged }) {
+  const [teamId, setTeamId] = useState(conn.teamId ?? '');
+  const locked = isRestricted();
+  const save = useSubmit(async () => {
+    onChanged(await api('PATCH', `/api/connections/${conn.id}`, { teamId: teamId || null }));
+    toast(t('conn.teamSaved'), 'success');
+  });
+  const team = conn.teamId ? teams.find((x) => x.id === conn.teamId) : undefined;
+  const name = team?.name ?? '…';
+  return html`<div class="card card-pad" data-testid="connection-audience" data-team=${conn.teamId ?? ''}>
+    <h2 class="card-title">${t('conn.audience')}</h2>
+    ${conn.teamId
+      ? html`<p class="audience-lead">${t('conn.audienceTeam', { team: name, members: plural(team?.memberCount ?? 0, 'teams.memberCount.one', 'teams.memberCount.other') })}</p>
+          <ul class="audience-list">
+            <li><${Icon} name="user" size=${16} /><span>${t('conn.audienceAttendants', { team: name })}</span></li>
+            <li><${Icon} name="team" size=${16} /><span>${t('conn.audienceSupervisors', { team: name })}</span></li>
+            <li><${Icon} name="key" size=${16} /><span>${t('conn.audienceAdmins')}</span></li>
+          </ul>`
+      : html`<div class="notice notice-warning notice-icon" data-testid="connection-audience-none"><${Icon} name="alert" />
+          <span>${t('conn.audienceNone')} ${t('conn.audienceNoneAction')}</span></div>`}
+    <p class="muted small">${t('conn.audienceAssignee')} ${t('conn.audienceExisting')}</p>
+    <form novalidate class="audience-form" onSubmit=${save.submit}>
+      <label class="field"><span>${t('conn.team')}</span>
+        <select name="teamId" value=${teamId} disabled=${locked} data-testid="connection-team-select"
+          onChange=${(/** @type {Event} */ e) => setTeamId(valueOf(e))}>
+          <option value="">${t('conn.noTeamOption')}</option>
+          ${teams.map((tm) => html`<option key=${tm.id} value=${tm.id}>${tm.name}</option>`)}
+        </select></label>
+      <button type="submit" class="btn btn-primary" data-testid="connection-team-save" title=${readOnlyTitle()}
+        disabled=${locked || save.busy || teamId === (conn.teamId ?? '')}>${t('conn.saveTeam')}</button>
+    </form>
+    ${save.error && html`<p class="form-error" role="alert">${save.error}</p>`}
   </div>`;
 }
 
@@ -434,7 +476,7 @@ function EditDialog({ conn, teams, onClose, onSaved }) {
   });
   const rotating = !!(f.accessToken.trim() || f.appSecret.trim() || f.verifyToken.trim());
   return html`<${Modal} title=${t('conn.editTitle', { name: conn.name })} onClose=${onClose} wide testid="connection-edit-dialog">
-    <form onSubmit=${submit}>
+    <form novalidate onSubmit=${submit}>
       <label class="field"><span>${t('conn.name')}</span>
         <input type="text" name="name" required maxlength="80" autocomplete="off" ...${bind('name')} /></label>
       <div class="grid-2 grid-tight">
