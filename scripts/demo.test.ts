@@ -14,6 +14,8 @@ async function runDemo(dataDir: string, port: number, appPort: number, graphPort
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
     env: { ...process.env, DEMO_DATA_DIR: dataDir, DEMO_LICENSE_PORT: String(port), DEMO_APP_PORT: String(appPort), DEMO_GRAPH_PORT: String(graphPort), DEMO_CUSTOMER_EVERY_MS: '500', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so Ctrl-C can be sent as a terminal sends it: to every process of the group.
+    detached: true,
   });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -25,7 +27,7 @@ async function runDemo(dataDir: string, port: number, appPort: number, graphPort
     child.stdout.on('data', check);
     void exited.then(() => { clearTimeout(timer); reject(new Error(`demo exited early:\n${out}`)); });
   });
-  return { output: () => out, stop: async () => { child.kill('SIGINT'); return exited; } };
+  return { output: () => out, stop: async () => { process.kill(-child.pid!, 'SIGINT'); return exited; } };
 }
 
 test('the demo runs the license service and an appliance installed by the local runtime, stops on Ctrl-C and reuses its data', async (t) => {
@@ -83,6 +85,7 @@ test('the demo runs the license service and an appliance installed by the local 
     t.true(pids.length >= 4, 'supervisor, web, worker and redis ran');
     t.is(await first.stop(), 0, 'Ctrl-C is a clean stop');
     t.true(first.output().includes(`stopped; data kept in ${dataDir}`), first.output());
+    t.false(first.output().includes('did not stop'), 'every part stopped by itself, none waited for');
     t.deepEqual(fs.readdirSync(runDir).filter((f) => f.endsWith('.pid')), [], 'no pid file is left behind');
     for (const pid of pids) t.false(alive(pid), `pid ${pid} is gone`);
     await t.throwsAsync(fetch(`http://127.0.0.1:${port}/health`), undefined, 'the service is gone after Ctrl-C');
@@ -100,6 +103,7 @@ test('the demo runs the license service and an appliance installed by the local 
     t.is(teamsAgain.items.filter((x: any) => x.name === 'Atendimento').length, 1, 'the team is made once');
     t.is(await second.stop(), 0);
     t.true(second.output().includes(`stopped; data kept in ${dataDir}`));
+    t.false(second.output().includes('did not stop'));
   } finally {
     // Even when an assertion failed mid-way: the appliance runs detached, so stop it by its installer.
     if (fs.existsSync(path.join(dataDir, 'appliance', 'installer-state.json'))) {

