@@ -9,6 +9,7 @@ import * as inbox from './20261123_0006_inbox.js';
 import * as contactSeen from './20261123_0007_contact_seen.js';
 import * as licenseVendorReason from './20261210_0008_license_vendor_reason.js';
 import * as inboundSetAside from './20261211_0009_inbound_set_aside.js';
+import * as domainEvents from './20261211_0010_domain_events.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -22,5 +23,6 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261123_0007_contact_seen': contactSeen,
     '20261210_0008_license_vendor_reason': licenseVendorReason,
     '20261211_0009_inbound_set_aside': inboundSetAside,
+    '20261211_0010_domain_events': domainEvents,
   });
 }

@@ -17,6 +17,7 @@ import { trustedKeysFromPems, type TrustedKeys } from '../src/license/trust.js';
 import { startWeb, type WebProcess } from '../src/processes/web.js';
 import { startWorker, type WorkerProcess } from '../src/processes/worker.js';
 import type { Role } from '../src/repositories/users.js';
+import type { Subscriber } from '../src/events/domainEvents.js';
 
 export { call };
 const tmpRoot = () => process.env.ATENDO_TEST_TMP ?? os.tmpdir();
@@ -124,7 +125,7 @@ export interface TestAppliance {
   addUser(u: { email: string; role: Role; teamIds?: string[]; password?: string; name?: string }): Promise<string>;
   socket(cookie: string): Promise<Socket>;
   /** Starts a worker process's work (queues, sweeper) in this test process; stops with close(). */
-  startWorker(): Promise<WorkerProcess>;
+  startWorker(o?: { subscribers?: Subscriber[] }): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
 
@@ -178,8 +179,8 @@ export async function startTestAppliance(opts: { licenseUrl: string; trustedKeys
         s.once('hello', () => resolve(s));
         s.once('connect_error', (err) => reject(err));
       }),
-    startWorker: async () => {
-      const w = await startWorker(loadConfig(env), { trustedKeys: opts.trustedKeys, now: clock.now, log: createLogger('silent', 'test'), heartbeats: false });
+    startWorker: async (o = {}) => {
+      const w = await startWorker(loadConfig(env), { trustedKeys: opts.trustedKeys, now: clock.now, log: createLogger('silent', 'test'), heartbeats: false, ...o });
       workers.push(w);
       return w;
     },

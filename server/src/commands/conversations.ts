@@ -12,6 +12,8 @@ import {
 import { insertMessage, type MessageRow } from '../repositories/messages.js';
 import { countExistingTeams } from '../repositories/teams.js';
 import { findUser } from '../repositories/users.js';
+import type { DomainEvent } from '../events/domainEvents.js';
+import { recordEvents } from '../repositories/domainEvents.js';
 
 export const assigneeNotInTeam = (why: string) => new AppError(422, 'assignee_not_in_team', why);
 export const conversationAlreadyOpen = () =>
@@ -37,6 +39,7 @@ async function change(
   ip: string,
   action: string,
   decide: (trx: Knex.Transaction, c: ConversationRow) => Promise<Partial<ConversationRow> | null>,
+  happened: (after: ConversationRow) => DomainEvent,
 ): Promise<ConversationView> {
   assertWritable(await deps.license.snapshot());
   let before: ConversationRow | undefined;
@@ -50,6 +53,7 @@ async function change(
       const after = await updateConversation(trx, id, patch);
       const detail = Object.fromEntries(Object.keys(patch).map((k) => [k, { before: before![k as keyof ConversationRow], after: after[k as keyof ConversationRow] }]));
       await insertAudit(trx, { actorUserId: actor.id, action, subjectType: 'conversation', subjectId: id, ip, detail });
+      await recordEvents(trx, [happened(after)]);
       changed = true;
     });
   } catch (err) {
@@ -94,18 +98,23 @@ export async function reassignConversation(
     if (userId) await assertAssignable(deps, userId, teamId);
     if (!teamChanged && userId === c.assignee_id) return null;
     return { team_id: teamId, assignee_id: userId };
-  });
+  }, (after) => ({
+    type: kind === 'assign' ? 'conversation.assigned' : 'conversation.transferred',
+    conversationId: id, teamId: after.team_id, assigneeId: after.assignee_id, byUserId: actor.id,
+  }));
 }
 
 export async function resolveConversation(deps: Deps, actor: Actor, id: string, ip: string): Promise<ConversationView> {
   return change(deps, actor, id, ip, 'conversation.resolve', async (_trx, c) =>
-    c.status === 'resolved' ? null : { status: 'resolved', resolved_at: deps.now() });
+    c.status === 'resolved' ? null : { status: 'resolved', resolved_at: deps.now() },
+  () => ({ type: 'conversation.resolved', conversationId: id, byUserId: actor.id }));
 }
 
 /** 409 conversation_already_open when the contact has another open conversation (one open per contact). */
 export async function reopenConversation(deps: Deps, actor: Actor, id: string, ip: string): Promise<ConversationView> {
   return change(deps, actor, id, ip, 'conversation.reopen', async (_trx, c) =>
-    c.status === 'open' ? null : { status: 'open', resolved_at: null });
+    c.status === 'open' ? null : { status: 'open', resolved_at: null },
+  () => ({ type: 'conversation.reopened', conversationId: id, byUserId: actor.id }));
 }
 
 /** Reading is not a change the license restricts, nor one worth an audit row. */

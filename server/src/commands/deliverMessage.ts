@@ -22,6 +22,7 @@ import {
 } from '../repositories/messages.js';
 import { releaseQuota } from '../repositories/usageCounters.js';
 import { enqueue } from '../queues/enqueue.js';
+import { recordEvents } from '../repositories/domainEvents.js';
 
 /**
  * The send worker's use case: hand one queued message to Meta, once.
@@ -182,6 +183,9 @@ async function recordSent(deps: Deps, m: OutboundMessageRow, connectionId: strin
   let message = await deps.db.transaction(async (trx) => {
     const current = (await lockOutboundMessage(trx, m.id))!;
     await removeEarlyEcho(trx, connectionId, providerId, m.id);
+    await recordEvents(trx, [{
+      type: 'message.sent', conversationId: m.conversation_id, messageId: m.id, connectionId, origin: m.origin, senderUserId: m.sender_user_id, at: at.toISOString(),
+    }]);
     return updateOutboundMessage(trx, m.id, {
       ...(nextDeliveryState(current, { status: 'sent', at }) ?? {}),
       provider_message_id: providerId,

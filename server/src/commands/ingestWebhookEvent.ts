@@ -21,6 +21,8 @@ import {
 } from '../repositories/webhookEvents.js';
 import { enqueueMediaDownload } from './downloadMedia.js';
 import { enqueue } from '../queues/enqueue.js';
+import type { DomainEvent } from '../events/domainEvents.js';
+import { recordEvents } from '../repositories/domainEvents.js';
 
 /** After this many failed attempts an event is set aside (processed, last_error `gave_up: …`) so it stops costing retries. */
 export const MAX_INGEST_ATTEMPTS = 10;
@@ -300,6 +302,12 @@ async function storeMessages(trx: Knex.Transaction, connection: ConnectionRow, a
     };
   }));
   fx.counts.duplicates += messages.length - rows.length; // a concurrent worker stored those first
+  await recordEvents(trx, rows.map((row): DomainEvent => {
+    const base = { conversationId: row.conversation_id, messageId: row.id, connectionId: connection.id, at: row.at.toISOString() };
+    return row.direction === 'in'
+      ? { type: 'message.received', ...base, contactId: conversationOf(fresh.get(row.provider_message_id!)!).contact_id }
+      : { type: 'message.sent', ...base, origin: row.origin, senderUserId: null };
+  }));
 
   const notes = new Map<string, { id: string; at: Date; preview: string | null; inbound: number; inboundAt: Date | null }>();
   for (const row of rows) {

@@ -1,5 +1,7 @@
 import type BeeQueue from 'bee-queue';
 import type { Deps } from '../../deps.js';
+import { eventTasks } from '../../events/dispatcher.js';
+import type { Subscriber } from '../../events/domainEvents.js';
 import { JOB_KIND_NAMES, JOB_KINDS, type JobKind, type JobPayloads } from '../jobKinds.js';
 import { ingestJob, ingestTasks } from './ingest.js';
 import { mediaJob, mediaTasks } from './media.js';
@@ -20,8 +22,11 @@ export function assertEveryKindProcessed(processors: Partial<Record<JobKind, unk
   if (missing.length) throw new Error(`job kinds without a processor: ${missing.join(', ')}`);
 }
 
-/** Starts every queue processor and periodic task of the worker process; the returned function stops them all. */
-export function startProcessors(deps: Deps, processors: Processors = PROCESSORS): () => Promise<void> {
+/**
+ * Starts every queue processor, periodic task and event subscriber of the worker process; the returned
+ * function stops them all.
+ */
+export function startProcessors(deps: Deps, subscribers: Subscriber[], processors: Processors = PROCESSORS): () => Promise<void> {
   assertEveryKindProcessed(processors);
   if (deps.queues) {
     for (const kind of JOB_KIND_NAMES) {
@@ -32,7 +37,7 @@ export function startProcessors(deps: Deps, processors: Processors = PROCESSORS)
       if (JOB_KINDS[kind].retakeStalled) queue.checkStalledJobs(5_000);
     }
   }
-  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps)];
+  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...eventTasks(deps, subscribers)];
   return async () => {
     await Promise.allSettled(tasks.map((t) => t.stop()));
   };

@@ -1,0 +1,27 @@
+/**
+ * What happened, as the appliance's background work hears of it: written in the same transaction as the
+ * change (repositories/domainEvents.ts), delivered at least once to each subscriber (dispatcher.ts).
+ * Events carry ids and the facts a subscriber decides on; the rows hold the rest.
+ */
+export type DomainEvent =
+  | { type: 'message.received'; conversationId: string; messageId: string; connectionId: string; contactId: string; at: string }
+  /** Ours, accepted by Meta; origin `business_app` is the business answering from the phone app (an echo). */
+  | { type: 'message.sent'; conversationId: string; messageId: string; connectionId: string; origin: string; senderUserId: string | null; at: string }
+  | { type: 'conversation.assigned' | 'conversation.transferred'; conversationId: string; teamId: string | null; assigneeId: string | null; byUserId: string }
+  | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string };
+
+export type DomainEventType = DomainEvent['type'];
+
+/** An event as stored: its place in the outbox, for the subscriber's own idempotency. */
+export type StoredEvent = DomainEvent & { id: string; recordedAt: Date };
+
+/**
+ * Someone who reacts to events, in the worker. `handle` gets events in commit order, in batches, at
+ * least once: after a crash the batch comes again, so handling must be idempotent (the event id is a
+ * natural key). The cursor moves only when `handle` returns.
+ */
+export interface Subscriber {
+  name: string;
+  types: DomainEventType[];
+  handle(events: StoredEvent[]): Promise<void>;
+}
