@@ -27,6 +27,7 @@ import {
  *   lastOutboundAt: string | null, signatureFailures: number, lastSignatureFailureAt: string | null,
  *   sendErrorsLastDay: { code: string | null, count: number }[], queuedMessages: number,
  *   sendQueue: { waiting: number, active: number, delayed: number } | null,
+ *   setAsideLastDay: number, setAsideLatest: { kind: string, providerId: string | null, reason: string, at: string }[],
  * }} Health
  */
 
@@ -393,6 +394,11 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
             <dd>${h.signatureFailures
               ? html`<span class="text-bad">${h.signatureFailures}</span> <span class="muted small">${t('conn.lastAt', { when: dateTime(h.lastSignatureFailureAt) })}</span>
                   <div class="small muted">${t('conn.signatureHint')}</div>`
+              : html`<span class="muted">${t('conn.none')}</span>`}</dd>
+            <dt>${t('conn.setAside')}</dt>
+            <dd data-testid="connection-set-aside">${h.setAsideLastDay
+              ? html`<span class="text-bad">${h.setAsideLastDay}</span> <span class="muted small">${t('conn.setAsideHint')}</span>
+                  <ul class="plain-list small">${h.setAsideLatest.map((x) => html`<li key=${x.at + (x.providerId ?? '')}>${dateTime(x.at)} · <code class="inline-code">${x.reason.split(':')[0]}</code></li>`)}</ul>`
               : html`<span class="muted">${t('conn.none')}</span>`}</dd>
             ${h.sendQueue && html`<dt>${t('conn.sendQueue')}</dt><dd>${t('conn.sendQueueLine', { waiting: h.sendQueue.waiting, active: h.sendQueue.active, delayed: h.sendQueue.delayed })}</dd>`}
           </dl>`}
