@@ -1,7 +1,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateLicenseKey } from '../../license-service/protocol/licenseKey.js';
+import { generateLicenseKey } from '#protocol/licenseKey.js';
 import { ADMIN_PASSWORD, runInstaller, tempDir } from './support.js';
 
 // A docker-runtime install cannot run here (no Docker engine); its plan can, and must change nothing.

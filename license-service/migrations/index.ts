@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrateFromList } from '../kit/migrations.js';
+import { migrateFromList } from '#kit/migrations.js';
 import * as initial from './20261123_0001_initial.js';
 import * as licenseStatusReason from './20261210_0002_license_status_reason.js';
 import * as clientTaxIdUnique from './20261210_0003_client_tax_id_unique.js';

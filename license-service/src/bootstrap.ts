@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { AttemptLimiter } from '../kit/attemptLimiter.js';
-import { createDb } from '../kit/db.js';
+import { AttemptLimiter } from '#kit/attemptLimiter.js';
+import { createDb } from '#kit/db.js';
 import { loadKeyring } from './lib/keyring.js';
-import { createLogger, type Logger } from '../kit/logger.js';
-import { watchRedis } from '../kit/watchRedis.js';
+import { createLogger, type Logger } from '#kit/logger.js';
+import { watchRedis } from '#kit/watchRedis.js';
 
 /** Connects to everything the service needs. The caller owns closing it (closeDeps). */
 export function buildDeps(config: Config, overrides: { log?: Logger; now?: () => Date } = {}): Deps {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, loadEnv } from '../kit/loadEnv.js';
-import { isProxyEntry } from '../kit/sourceIp.js';
+import { ConfigError, loadEnv } from '#kit/loadEnv.js';
+import { isProxyEntry } from '#kit/sourceIp.js';
 
 /** Reads and validates the environment once. The only place in the license service that touches process.env. */
 const adminToken = z

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
-import type { AttemptLimiter } from '../kit/attemptLimiter.js';
+import type { AttemptLimiter } from '#kit/attemptLimiter.js';
 import type { Keyring } from './lib/keyring.js';
-import type { Logger } from '../kit/logger.js';
+import type { Logger } from '#kit/logger.js';
 
 /** What the app and the commands are built from; tests build the same thing against real services. */
 export interface Deps {

@@ -1,7 +1,7 @@
-import { AppError } from '../kit/errors.js';
-import { licenseKeyProblem } from '../protocol/licenseKey.js';
+import { AppError } from '#kit/errors.js';
+import { licenseKeyProblem } from '#protocol/licenseKey.js';
 
-export * from '../kit/errors.js';
+export * from '#kit/errors.js';
 
 // Appliance protocol (see protocol/PROTOCOL.md).
 export const invalidLicenseKey = (reason: 'format' | 'checksum') =>

@@ -1,6 +1,6 @@
 import anyTest from 'ava';
 import { cloneTestDatabase } from '../../scripts/services/testDatabases.js';
-import { createDb } from '../kit/db.js';
+import { createDb } from '#kit/db.js';
 import * as taxIdMigration from '../migrations/20261210_0003_client_tax_id_unique.js';
 import { call, defaultFeatures, defaultLimits, issueTestLicense, newCnpj, startTestService, TestAppliance, type TestService } from './support.js';
 

@@ -2,7 +2,7 @@ import anyTest from 'ava';
 
 // Some tests move the service clock, so this file's tests run one at a time.
 const test = anyTest.serial;
-import { verifyLease, type LeaseEnvelope } from '../protocol/lease.js';
+import { verifyLease, type LeaseEnvelope } from '#protocol/lease.js';
 import { call, issueTestLicense, startTestService, TestAppliance, trustedKeysOf, type TestService } from './support.js';
 
 let svc: TestService;
@@ -132,7 +132,7 @@ test('suspended, revoked, expired and unknown keys are each refused with their o
   }
 
   const unknown = await new TestAppliance(svc, '127.0.0.22').activate(
-    (await import('../protocol/licenseKey.js')).generateLicenseKey(),
+    (await import('#protocol/licenseKey.js')).generateLicenseKey(),
   );
   t.is(unknown.status, 404);
   t.is(unknown.body.error.code, 'license_not_found');
@@ -267,7 +267,7 @@ test('X-Forwarded-For from an untrusted peer is ignored; from a trusted proxy it
   t.is(spoof.body.ip, '127.0.0.30');
   const lic = await issueTestLicense(svc);
   const app = new TestAppliance(svc, '127.0.0.31');
-  const req = (await import('../protocol/applianceRequests.js')).activationRequest({
+  const req = (await import('#protocol/applianceRequests.js')).activationRequest({
     licenseKey: lic.key, publicKeyPem: app.publicKeyPem, privateKey: app.privateKey, fingerprint: app.fingerprint,
     hostname: 'h', version: '1.0.0', now: svc.clock.now(),
   });
@@ -302,7 +302,7 @@ test('a typo in the key is rejected by its check characters, without looking it 
 test('guessing keys is throttled per IP with too_many_attempts and Retry-After, and audited', async (t) => {
   const guessing = await startTestService({ GUESS_LIMIT_PER_IP: '3' });
   try {
-    const { generateLicenseKey } = await import('../protocol/licenseKey.js');
+    const { generateLicenseKey } = await import('#protocol/licenseKey.js');
     const app = new TestAppliance(guessing, '127.0.0.35');
     for (let i = 0; i < 3; i++) t.is((await app.activate(generateLicenseKey())).body.error.code, 'license_not_found');
     const blocked = await app.activate(generateLicenseKey());
@@ -327,7 +327,7 @@ test('guessing one key from many IPs is throttled per key', async (t) => {
   try {
     const lic = await issueTestLicense(guessing, { boundIp: '127.0.0.40' });
     // Wrong IP counts as a refused attempt on this key? No: only unknown keys and bad signatures count.
-    const { generateLicenseKey } = await import('../protocol/licenseKey.js');
+    const { generateLicenseKey } = await import('#protocol/licenseKey.js');
     const key = generateLicenseKey();
     for (const ip of ['127.0.0.41', '127.0.0.42']) t.is((await new TestAppliance(guessing, ip).activate(key)).body.error.code, 'license_not_found');
     const third = await new TestAppliance(guessing, '127.0.0.43').activate(key);

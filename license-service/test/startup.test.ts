@@ -52,7 +52,7 @@ test('signing keys readable by others are refused; 0600 keys load', (t) => {
 });
 
 test('new signing keys are Ed25519; an RSA key (an older keyring) still signs leases that verify', async (t) => {
-  const { signLease, verifyLease } = await import('../protocol/lease.js');
+  const { signLease, verifyLease } = await import('#protocol/lease.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keys-'));
   try {
     const ed = generateSigningKey(dir);

@@ -10,9 +10,9 @@ import { buildDeps, closeDeps } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
 import { generateSigningKey } from '../src/lib/keyring.js';
-import { createLogger } from '../kit/logger.js';
-import { activationRequest, heartbeatRequest, type Fingerprint, type Usage } from '../protocol/applianceRequests.js';
-import { SIGNATURE_HEADER } from '../protocol/requestSigning.js';
+import { createLogger } from '#kit/logger.js';
+import { activationRequest, heartbeatRequest, type Fingerprint, type Usage } from '#protocol/applianceRequests.js';
+import { SIGNATURE_HEADER } from '#protocol/requestSigning.js';
 import { startRedis, type RunningRedis } from '../../scripts/services/redis.js';
 import { cloneTestDatabase } from '../../scripts/services/testDatabases.js';
 

@@ -42,7 +42,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createDb } from '../../license-service/kit/db.js';
+import { createDb } from '#kit/db.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { migrateLatest } from '../../server/migrations/index.js';
 import { createDatabase, startPostgres, type RunningPostgres } from '../services/postgres.js';

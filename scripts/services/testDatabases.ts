@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb } from '../../license-service/kit/db.js';
+import { createDb } from '#kit/db.js';
 import { migrateLatest as migrateLicenseService } from '../../license-service/migrations/index.js';
 import { migrateLatest as migrateServer } from '../../server/migrations/index.js';
 import { createDatabase, dropDatabase, startPostgres, type RunningPostgres } from './postgres.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrateFromList } from '../../license-service/kit/migrations.js';
+import { migrateFromList } from '#kit/migrations.js';
 import * as accounts from './20261123_0001_accounts.js';
 import * as license from './20261123_0002_license.js';
 import * as messaging from './20261123_0003_messaging.js';

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { errorHandler } from '../../license-service/kit/http/errorHandler.js';
-import { jsonBody } from '../../license-service/kit/http/jsonBody.js';
-import { requestContext } from '../../license-service/kit/http/requestContext.js';
+import { errorHandler } from '#kit/http/errorHandler.js';
+import { jsonBody } from '#kit/http/jsonBody.js';
+import { requestContext } from '#kit/http/requestContext.js';
 import type { Deps } from './deps.js';
 import { dashboard } from './middlewares/dashboard.js';
 import { httpMetrics } from './middlewares/httpMetrics.js';

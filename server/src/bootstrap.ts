@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { AttemptLimiter } from '../../license-service/kit/attemptLimiter.js';
-import { createDb } from '../../license-service/kit/db.js';
-import { createLogger, type Logger } from '../../license-service/kit/logger.js';
+import { AttemptLimiter } from '#kit/attemptLimiter.js';
+import { createDb } from '#kit/db.js';
+import { createLogger, type Logger } from '#kit/logger.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { LicenseGate } from './license/licenseGate.js';
@@ -9,7 +9,7 @@ import type { TrustedKeys } from './license/trust.js';
 import { createMetrics } from './lib/metrics.js';
 import { SecretBox } from './lib/secretBox.js';
 import { createQueues } from './queues/queues.js';
-import { watchRedis } from '../../license-service/kit/watchRedis.js';
+import { watchRedis } from '#kit/watchRedis.js';
 
 /**
  * Connects what every appliance process needs. The trusted lease keys are an argument, not

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, loadEnv } from '../../license-service/kit/loadEnv.js';
-import { isProxyEntry } from '../../license-service/kit/sourceIp.js';
+import { ConfigError, loadEnv } from '#kit/loadEnv.js';
+import { isProxyEntry } from '#kit/sourceIp.js';
 
 /** Reads and validates the environment once. The only place in the appliance that touches process.env. */
 const timezone = z.string().refine((tz) => {

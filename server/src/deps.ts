@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type { AttemptLimiter } from '../../license-service/kit/attemptLimiter.js';
-import type { Logger } from '../../license-service/kit/logger.js';
+import type { AttemptLimiter } from '#kit/attemptLimiter.js';
+import type { Logger } from '#kit/logger.js';
 import type { Config } from './config.js';
 import type { LicenseGate } from './license/licenseGate.js';
 import type { TrustedKeys } from './license/trust.js';

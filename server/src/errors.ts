@@ -1,6 +1,6 @@
-import { AppError } from '../../license-service/kit/errors.js';
+import { AppError } from '#kit/errors.js';
 
-export * from '../../license-service/kit/errors.js';
+export * from '#kit/errors.js';
 
 export const invalidCredentials = () => new AppError(401, 'invalid_credentials', 'wrong email or password');
 export const sessionRequired = () => new AppError(401, 'unauthorized', 'log in first');

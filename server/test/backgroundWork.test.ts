@@ -4,7 +4,7 @@
  * overlaps itself, survives its own failures, and with a lock runs once per interval across workers.
  */
 import anyTest from 'ava';
-import { createLogger } from '../../license-service/kit/logger.js';
+import { createLogger } from '#kit/logger.js';
 import { enqueue } from '../src/queues/enqueue.js';
 import { every } from '../src/queues/every.js';
 import { JOB_KIND_NAMES } from '../src/queues/jobKinds.js';

@@ -274,7 +274,7 @@ test('exactly one heartbeat per interval across processes', async (t) => {
   const { lic, app } = await activatedAppliance(service);
   const { startWorker } = await import('../src/processes/worker.js');
   const { loadConfig } = await import('../src/config.js');
-  const { createLogger } = await import('../../license-service/kit/logger.js');
+  const { createLogger } = await import('#kit/logger.js');
   const workers = await Promise.all([1, 2, 3].map(() =>
     startWorker(loadConfig({ ...app.env, HEARTBEAT_TICK_SECONDS: '3600' }), { trustedKeys: service.trustedKeys, now: app.clock.now, log: createLogger('silent', 't') })));
   try {

@@ -1,6 +1,6 @@
 import anyTest from 'ava';
 import fs from 'node:fs';
-import { createLogger } from '../../license-service/kit/logger.js';
+import { createLogger } from '#kit/logger.js';
 import { activateLicense } from '../src/commands/licenseActivation.js';
 import { loadConfig } from '../src/config.js';
 import { monthPeriod } from '../src/lib/monthPeriod.js';

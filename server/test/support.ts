@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { createLogger } from '../../license-service/kit/logger.js';
+import { createLogger } from '#kit/logger.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { call, type HttpResult } from '../../license-service/test/support.js';
 import { clockEnv } from '../../scripts/services/clockEnv.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkLicenseKey, licenseKeyProblem } from '../../../license-service/protocol/licenseKey.js';
+import { checkLicenseKey, licenseKeyProblem } from '#protocol/licenseKey.js';
 import { DEFAULT_LICENSE_SERVICE_URL, OWN_RELEASE_DIR, currentRelease, releaseVersion, type Ctx } from '../context.js';
 import { runSteps, type Step } from '../engine.js';
 import { SECRET_NAMES, envPath, newSecret, writeEnv, type EnvValues } from '../envFile.js';

@@ -4,9 +4,9 @@ import {
   AppError, invalidLicenseKey, invalidSignature, ipMismatch, licenseAlreadyActivated, licenseNotFound, tooManyAttempts,
   validationFailed,
 } from '../errors.js';
-import { checkLicenseKey, hashLicenseKey } from '../../protocol/licenseKey.js';
-import { publicKeyId, verifyBody } from '../../protocol/requestSigning.js';
-import type { LeaseEnvelope } from '../../protocol/lease.js';
+import { checkLicenseKey, hashLicenseKey } from '#protocol/licenseKey.js';
+import { publicKeyId, verifyBody } from '#protocol/requestSigning.js';
+import type { LeaseEnvelope } from '#protocol/lease.js';
 import { assertLicenseUsable } from '../policies/licenseStanding.js';
 import { findClient } from '../repositories/clients.js';
 import {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { canonicalJson } from '../../protocol/canonicalJson.js';
+import { canonicalJson } from '#protocol/canonicalJson.js';
 import type { Fingerprint } from '../repositories/installations.js';
 
 /** MAC order is not meaningful; sort them so the same machine always hashes the same. */

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { AppError, installationNotFound, installationSuperseded, invalidSignature, ipMismatch, tooManyAttempts } from '../errors.js';
-import type { LeaseEnvelope } from '../../protocol/lease.js';
-import { verifyBody } from '../../protocol/requestSigning.js';
+import type { LeaseEnvelope } from '#protocol/lease.js';
+import { verifyBody } from '#protocol/requestSigning.js';
 import { assertLicenseUsable } from '../policies/licenseStanding.js';
 import { insertAudit } from '../repositories/audit.js';
 import { loadHeartbeatContext, recordHeartbeat } from '../repositories/installations.js';

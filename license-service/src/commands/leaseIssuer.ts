@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { LEASE_FORMAT, signLease, type LeaseEnvelope, type PlanFeatures, type PlanLimits } from '../../protocol/lease.js';
+import { LEASE_FORMAT, signLease, type LeaseEnvelope, type PlanFeatures, type PlanLimits } from '#protocol/lease.js';
 
 export interface LeaseFacts {
   licenseId: string;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../deps.js';
 import { conflict, notFound, validationFailed } from '../errors.js';
-import { generateLicenseKey, hashLicenseKey, licenseKeySuffix } from '../../protocol/licenseKey.js';
+import { generateLicenseKey, hashLicenseKey, licenseKeySuffix } from '#protocol/licenseKey.js';
 import { findClient } from '../repositories/clients.js';
 import { supersedeActiveInstallation } from '../repositories/installations.js';
 import { findLicense, insertLicense, updateLicense, type LicenseRow } from '../repositories/licenses.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
-import type { PlanFeatures, PlanLimits } from '../../protocol/lease.js';
+import type { PlanFeatures, PlanLimits } from '#protocol/lease.js';
 import { findPlan, findPlanByCode, insertPlan, updatePlan, type PlanRow } from '../repositories/plans.js';
 import { auditAdmin } from './auditTrail.js';
 import { presentPlan } from '../presenters/plan.js';

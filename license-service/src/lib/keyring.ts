@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
-import { publicKeyId } from '../../protocol/requestSigning.js';
+import { publicKeyId } from '#protocol/requestSigning.js';
 
 export interface SigningKey {
   kid: string;

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import type { Fingerprint, Usage } from '../../protocol/applianceRequests.js';
-import type { PlanFeatures, PlanLimits } from '../../protocol/lease.js';
+import type { Fingerprint, Usage } from '#protocol/applianceRequests.js';
+import type { PlanFeatures, PlanLimits } from '#protocol/lease.js';
 
 export type { Fingerprint, Usage };
-import { pageQuery } from '../../kit/cursor.js';
-import { preparedQuery } from '../../kit/db.js';
+import { pageQuery } from '#kit/cursor.js';
+import { preparedQuery } from '#kit/db.js';
 import type { LicenseStatus } from './licenses.js';
 
 export interface InstallationRow {

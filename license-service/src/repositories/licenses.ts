@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { pageQuery } from '../../kit/cursor.js';
+import { pageQuery } from '#kit/cursor.js';
 
 export type LicenseStatus = 'active' | 'suspended' | 'revoked';
 

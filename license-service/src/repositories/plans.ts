@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PlanFeatures, PlanLimits } from '../../protocol/lease.js';
+import type { PlanFeatures, PlanLimits } from '#protocol/lease.js';
 
 export interface PlanRow {
   id: string;

@@ -9,7 +9,7 @@ import http from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import pg from 'pg';
-import { readLimited } from '../../../license-service/kit/http/jsonBody.js';
+import { readLimited } from '#kit/http/jsonBody.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
 await pool.query('create table if not exists bench_baseline (id bigserial primary key, body bytea not null, received_at timestamptz not null default now())');

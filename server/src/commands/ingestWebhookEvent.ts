@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Deps } from '../deps.js';
-import { cleanJson } from '../../../license-service/kit/text.js';
+import { cleanJson } from '#kit/text.js';
 import { digitsOnly, whatsAppMatchKey } from '../lib/phone.js';
 import type { InboundEvent, InboundMessage, InboundStatus } from '../messaging/inboundEvent.js';
 import { INBOUND_LIMITS, screenEvents, type SetAsideItem } from '../messaging/inboundLimits.js';

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { activationRequest } from '../../../license-service/protocol/applianceRequests.js';
-import { checkLicenseKey, licenseKeyProblem } from '../../../license-service/protocol/licenseKey.js';
+import { activationRequest } from '#protocol/applianceRequests.js';
+import { checkLicenseKey, licenseKeyProblem } from '#protocol/licenseKey.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { installationFingerprint } from '../license/fingerprint.js';

@@ -1,4 +1,4 @@
-import { heartbeatRequest } from '../../../license-service/protocol/applianceRequests.js';
+import { heartbeatRequest } from '#protocol/applianceRequests.js';
 import type { Deps } from '../deps.js';
 import { installationFingerprint } from '../license/fingerprint.js';
 import { loadInstallationKey } from '../license/installationKey.js';

@@ -1,5 +1,5 @@
-import { newNonce, type SignedRequest } from '../../../license-service/protocol/applianceRequests.js';
-import { verifyLease, type LeaseEnvelope } from '../../../license-service/protocol/lease.js';
+import { newNonce, type SignedRequest } from '#protocol/applianceRequests.js';
+import { verifyLease, type LeaseEnvelope } from '#protocol/lease.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { postSigned, type ServiceAnswer } from '../license/serviceClient.js';

@@ -1,4 +1,4 @@
-import type { Usage } from '../../../license-service/protocol/applianceRequests.js';
+import type { Usage } from '#protocol/applianceRequests.js';
 import type { Deps } from '../deps.js';
 import { monthPeriod } from '../lib/monthPeriod.js';
 import { readCounter } from '../repositories/usageCounters.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
-import type { Fingerprint } from '../../../license-service/protocol/applianceRequests.js';
+import type { Fingerprint } from '#protocol/applianceRequests.js';
 
 /**
  * What identifies this machine to the license service: machine id, hostname, MAC addresses, CPU.

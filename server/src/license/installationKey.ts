@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
-import { publicKeyId } from '../../../license-service/protocol/requestSigning.js';
+import { publicKeyId } from '#protocol/requestSigning.js';
 
 export interface InstallationKey {
   privateKey: crypto.KeyObject;

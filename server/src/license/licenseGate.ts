@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { verifyLease, type Lease } from '../../../license-service/protocol/lease.js';
+import { verifyLease, type Lease } from '#protocol/lease.js';
 import { loadLicenseState } from '../repositories/licenseState.js';
 import { computeLicenseState, type LicenseSnapshot, type StoredLicense } from './licenseState.js';
 import type { TrustedKeys } from './trust.js';

@@ -1,4 +1,4 @@
-import type { Lease } from '../../../license-service/protocol/lease.js';
+import type { Lease } from '#protocol/lease.js';
 
 export type LicenseStateName = 'active' | 'warning' | 'grace' | 'restricted';
 

@@ -1,5 +1,5 @@
-import { isDefinitiveLicenseError } from '../../../license-service/protocol/errorCodes.js';
-import { SIGNATURE_HEADER } from '../../../license-service/protocol/requestSigning.js';
+import { isDefinitiveLicenseError } from '#protocol/errorCodes.js';
+import { SIGNATURE_HEADER } from '#protocol/requestSigning.js';
 
 /** One answer of the license service, or the reason there was none. */
 export type ServiceAnswer =

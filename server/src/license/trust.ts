@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { publicKeyId } from '../../../license-service/protocol/requestSigning.js';
+import { publicKeyId } from '#protocol/requestSigning.js';
 import { VENDOR_PUBLIC_KEYS } from './vendorKeys.js';
 
 /** Lease verification keys by key id. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PlanFeatures } from '../../../license-service/protocol/lease.js';
+import type { PlanFeatures } from '#protocol/lease.js';
 import { featureDisabled, planLimit, planQuota } from '../errors.js';
 import type { LicenseSnapshot } from '../license/licenseState.js';
 import { monthPeriod } from '../lib/monthPeriod.js';

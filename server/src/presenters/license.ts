@@ -1,4 +1,4 @@
-import type { Usage } from '../../../license-service/protocol/applianceRequests.js';
+import type { Usage } from '#protocol/applianceRequests.js';
 import { nextHeartbeatAt } from '../license/heartbeatScheduler.js';
 import type { LicenseSnapshot } from '../license/licenseState.js';
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../../license-service/kit/logger.js';
+import type { Logger } from '#kit/logger.js';
 import { createApp } from '../app.js';
 import { buildDeps, closeDeps, followLicenseChanges } from '../bootstrap.js';
 import type { Config } from '../config.js';

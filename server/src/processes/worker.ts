@@ -1,4 +1,4 @@
-import type { Logger } from '../../../license-service/kit/logger.js';
+import type { Logger } from '#kit/logger.js';
 import { buildDeps, closeDeps, followLicenseChanges } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';

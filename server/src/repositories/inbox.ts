@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { pageQuery } from '../../../license-service/kit/cursor.js';
+import { pageQuery } from '#kit/cursor.js';
 import { whereVisible } from '../policies/conversations.js';
 import type { Actor } from '../policies/roles.js';
 import { conversationViews, type ConversationView } from './conversations.js';

@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import { actorOf, loadSession, tokenOf } from '../middlewares/session.js';
-import { watchRedis } from '../../../license-service/kit/watchRedis.js';
+import { watchRedis } from '#kit/watchRedis.js';
 import { SocketHub } from './socketHub.js';
 import { roomsOf } from '../policies/conversations.js';
 import { REALTIME_CHANNEL, type RealtimeEvent } from '../realtime/publish.js';

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Deps } from '../../deps.js';
-import { encodeCursor, toPage } from '../../../kit/cursor.js';
-import { parse } from '../../../kit/http/validate.js';
+import { encodeCursor, toPage } from '#kit/cursor.js';
+import { parse } from '#kit/http/validate.js';
 import { presentAuditEvent } from '../../presenters/auditEvent.js';
 import { listAudit } from '../../repositories/audit.js';
 import { AuditList } from './schema.js';

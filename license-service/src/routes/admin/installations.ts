@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Deps } from '../../deps.js';
-import { encodeCursor, toPage } from '../../../kit/cursor.js';
-import { parse } from '../../../kit/http/validate.js';
+import { encodeCursor, toPage } from '#kit/cursor.js';
+import { parse } from '#kit/http/validate.js';
 import { presentInstallation } from '../../presenters/installation.js';
 import { listInstallations } from '../../repositories/installations.js';
 import { InstallationList } from './schema.js';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { changePlan, createPlan } from '../../commands/plans.js';
-import { parse } from '../../../kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import { presentPlan } from '../../presenters/plan.js';
 import { findPlan, listPlans } from '../../repositories/plans.js';
 import { adminActor } from './actor.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { z } from 'zod';
-import { canonicalIp } from '../../../kit/sourceIp.js';
+import { canonicalIp } from '#kit/sourceIp.js';
 import { checkTaxId } from '../../lib/taxId.js';
 
 const count = z.number().int().min(0).max(1_000_000_000);

@@ -3,8 +3,8 @@ import type { Deps } from '../../deps.js';
 import { activate } from '../../commands/activation.js';
 import { heartbeat } from '../../commands/heartbeat.js';
 import { invalidSignature } from '../../errors.js';
-import { SIGNATURE_HEADER } from '../../../protocol/requestSigning.js';
-import { parse } from '../../../kit/http/validate.js';
+import { SIGNATURE_HEADER } from '#protocol/requestSigning.js';
+import { parse } from '#kit/http/validate.js';
 import { ActivateBody, HeartbeatBody } from './schema.js';
 
 /** The appliance protocol (protocol/PROTOCOL.md): whoami, activate, heartbeat, keys. */

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../../deps.js';
 import { changeOwnPassword, login, logout, type NewSession } from '../../commands/sessions.js';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import { requireSession, SESSION_COOKIE } from '../../middlewares/session.js';
 import { presentUser } from '../../presenters/user.js';
 import { findUser } from '../../repositories/users.js';

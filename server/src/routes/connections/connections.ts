@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import {
   changeConnection, connectionHealth, createConnection, removeConnection, testConnection,
 } from '../../commands/connections.js';

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
-import { encodeCursor, toPage } from '../../../../license-service/kit/cursor.js';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { encodeCursor, toPage } from '#kit/cursor.js';
+import { parse } from '#kit/http/validate.js';
 import {
   addNote, markConversationRead, reassignConversation, reopenConversation, resolveConversation, visibleConversation,
 } from '../../commands/conversations.js';

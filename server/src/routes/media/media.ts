@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { mediaFile } from '../../messaging/mediaStore.js';

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import { sendMessage } from '../../commands/sendMessage.js';
 import type { Deps } from '../../deps.js';
 import { presentMessage } from '../../presenters/message.js';

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { PassThrough } from 'node:stream';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import type { Deps } from '../../deps.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { mediaTooLarge, removeMedia, storeMedia } from '../../messaging/mediaStore.js';

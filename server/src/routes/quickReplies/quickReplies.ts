@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import { changeQuickReply, createQuickReply, removeQuickReply } from '../../commands/quickReplies.js';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Deps } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { changeTeamName, createTeam } from '../../commands/teams.js';
-import { parse } from '../../../../license-service/kit/http/validate.js';
+import { parse } from '#kit/http/validate.js';
 import { authorize, authorizeRead, visibleTeamIds } from '../../policies/roles.js';
 import { presentTeam } from '../../presenters/team.js';
 import { presentUser } from '../../presenters/user.js';

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import client from 'prom-client';
-import { readLimited } from '../../../../license-service/kit/http/jsonBody.js';
+import { readLimited } from '#kit/http/jsonBody.js';
 import { wakeIngest } from '../../commands/ingestWebhookEvent.js';
 import type { Deps } from '../../deps.js';
 import { AppError, bodyTooLarge, malformedJson } from '../../errors.js';
