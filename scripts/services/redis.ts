@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ensureHostCommand } from '../../installer/src/runtime/hostTools.js';
 import fs from 'node:fs';
 import net from 'node:net';
-import { withoutFakeClock } from './clockEnv.js';
+import { withoutFakeClock } from '../../installer/src/runtime/clockEnv.js';
 import { freePort } from './freePort.js';
 
 export interface RunningRedis {

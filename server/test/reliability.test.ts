@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
-import { clockEnv } from '../../scripts/services/clockEnv.js';
+import { clockEnv } from '../../installer/src/runtime/clockEnv.js';
 import { postWebhook, waEnvelope, waMessagesValue, waText } from '../../scripts/meta-simulator/webhooks.js';
 import { startInboundWorld, waitFor, type InboundWorld, type TestConnection } from './inbound.js';
 import { PASSWORD, type TestAppliance } from './support.js';

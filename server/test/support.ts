@@ -7,7 +7,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { createLogger } from '#kit/logger.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { call, type HttpResult } from '../../license-service/test/support.js';
-import { clockEnv } from '../../scripts/services/clockEnv.js';
+import { clockEnv } from '../../installer/src/runtime/clockEnv.js';
 import { freePort } from '../../scripts/services/freePort.js';
 import { startRedis, type RunningRedis } from '../../scripts/services/redis.js';
 import { cloneTestDatabase } from '../../scripts/services/testDatabases.js';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clockEnv } from '../../scripts/services/clockEnv.js';
+import { clockEnv } from '../../installer/src/runtime/clockEnv.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 
 test('the production entry points trust only compiled-in vendor keys: a key directory in the environment does nothing', (t) => {

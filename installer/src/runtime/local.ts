@@ -7,6 +7,7 @@ import type { EnvValues } from '../envFile.js';
 import { InstallerError } from '../errors.js';
 import { freePort } from '../freePort.js';
 import { waitFor200 } from '../net.js';
+import { clockEnv, withoutFakeClock } from './clockEnv.js';
 import { clientMajor, ensureHostCommand, makeTraversable, postgresBinDir, postgresUser } from './hostTools.js';
 import { isAlive, readPid, runningPid, startDetached, stopPid } from './processes.js';
 import { DEFAULT_SUPERVISION, type SupervisorSpec } from './supervisor.js';
@@ -103,7 +104,7 @@ export class LocalRuntime implements Runtime {
   private pgCtl(args: string[]): CommandResult {
     const user = postgresUser();
     const res = spawnSync(path.join(postgresBinDir(), 'pg_ctl'), args, {
-      encoding: 'utf8', ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { PATH: process.env.PATH ?? '', LANG: 'C' },
+      encoding: 'utf8', ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { PATH: process.env.PATH ?? '', ...clockEnv(), LANG: 'C' },
       timeout: 60_000,
     });
     return { code: res.status ?? 1, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };
@@ -130,7 +131,7 @@ export class LocalRuntime implements Runtime {
     try {
       const res = spawnSync(path.join(postgresBinDir(), 'initdb'),
         ['-D', pgDir, '-U', 'atendo', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
-        { encoding: 'utf8', ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { PATH: process.env.PATH ?? '', LANG: 'C' } });
+        { encoding: 'utf8', ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { PATH: process.env.PATH ?? '', ...clockEnv(), LANG: 'C' } });
       if (res.status !== 0) {
         fs.rmSync(pgDir, { recursive: true, force: true });
         throw new InstallerError('postgres_init_failed', `initdb failed: ${res.stderr || res.stdout}`, 'see the log; free disk space and run again');
@@ -144,7 +145,7 @@ export class LocalRuntime implements Runtime {
   }
 
   private pgEnv(env: EnvValues): Record<string, string> {
-    return { PATH: process.env.PATH ?? '', PGHOST: '127.0.0.1', PGPORT: env.PG_PORT!, PGUSER: 'atendo', PGPASSWORD: env.POSTGRES_PASSWORD!, PGCONNECT_TIMEOUT: '10' };
+    return { PATH: process.env.PATH ?? '', ...clockEnv(), PGHOST: '127.0.0.1', PGPORT: env.PG_PORT!, PGUSER: 'atendo', PGPASSWORD: env.POSTGRES_PASSWORD!, PGCONNECT_TIMEOUT: '10' };
   }
 
   private psqlBin(): string {
@@ -181,7 +182,8 @@ export class LocalRuntime implements Runtime {
   private async startRedis(env: EnvValues): Promise<void> {
     if (runningPid(this.p('run', 'redis.pid')) && (await this.redisAnswers(env))) return;
     const bin = ensureHostCommand('redis-server', 'redis-server');
-    const res = spawnSync(bin, [this.p('redis', 'redis.conf')], { encoding: 'utf8' });
+    // Never under libfaketime: redis-server crashes there ("recursive calls to clock_gettime()").
+    const res = spawnSync(bin, [this.p('redis', 'redis.conf')], { encoding: 'utf8', env: withoutFakeClock() });
     if (res.status !== 0) throw new InstallerError('redis_start_failed', `redis-server failed: ${res.stderr || res.stdout}`, `see ${this.p('logs', 'redis.log')}`);
     const deadline = Date.now() + 10_000;
     while (!(await this.redisAnswers(env))) {
@@ -205,7 +207,7 @@ export class LocalRuntime implements Runtime {
   // ── The appliance ─────────────────────────────────────────────────────────────────────────────
   private applianceEnv(env: EnvValues): Record<string, string> {
     return {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? this.dir, NODE_ENV: 'production', HOST: '127.0.0.1',
+      PATH: process.env.PATH ?? '', ...clockEnv(), HOME: process.env.HOME ?? this.dir, NODE_ENV: 'production', HOST: '127.0.0.1',
       PORT: env.APP_PORT!, PUBLIC_URL: env.PUBLIC_URL!, LICENSE_SERVICE_URL: env.LICENSE_SERVICE_URL!,
       DATABASE_URL: `postgres://atendo:${env.POSTGRES_PASSWORD}@127.0.0.1:${env.PG_PORT}/atendo`,
       REDIS_URL: `redis://:${env.REDIS_PASSWORD}@127.0.0.1:${env.REDIS_PORT}`,
@@ -213,6 +215,7 @@ export class LocalRuntime implements Runtime {
       SESSION_SECRET: env.SESSION_SECRET!, ENCRYPTION_KEY: env.ENCRYPTION_KEY!,
       ATENDO_DEV_TRUSTED_KEYS_DIR: env.ATENDO_DEV_TRUSTED_KEYS_DIR ?? '', LOG_LEVEL: env.LOG_LEVEL ?? 'info',
       ...(env.META_GRAPH_URL ? { META_GRAPH_URL: env.META_GRAPH_URL } : {}),
+      ...(env.MEDIA_URL_HOSTS ? { MEDIA_URL_HOSTS: env.MEDIA_URL_HOSTS } : {}),
     };
   }
 

@@ -1,8 +1,9 @@
 /**
- * `npm run test:any-date` moves the clock of the whole test run with libfaketime, which works through
- * these variables. Every process a test starts with an environment of its own must be handed them, or it
- * runs on the real clock while the rest of the run is a month ahead (and the appliance, rightly, takes
- * that for a clock set back).
+ * libfaketime (Debian's `faketime`) moves a process's clock through these variables; `npm run
+ * test:any-date` moves the whole test run's clock with it. Every process started with an environment of
+ * its own must be handed them — by the tests, and by the local runtime for the appliance it starts — or it
+ * runs on the real clock while the rest is a month ahead (and the appliance, rightly, takes that for a
+ * clock set back). On a machine without libfaketime these variables are simply not set.
  */
 const CLOCK_VARIABLES = ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_NO_CACHE', 'FAKETIME_DONT_FAKE_MONOTONIC', 'TZ'] as const;
 
