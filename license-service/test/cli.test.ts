@@ -183,7 +183,8 @@ test('an API error prints its code on stderr and exits 1', async (t) => {
 });
 
 test('a wrong token exits 1 with unauthorized, without printing the token', async (t) => {
-  const wrong = crypto.randomBytes(24).toString('base64url');
+  // Hex: a base64url token may start with '-', which the parser rightly takes for a flag (a 1-in-64 flake).
+  const wrong = crypto.randomBytes(24).toString('hex');
   const run = await cli(['plans', 'list', '--token', wrong]);
   t.is(run.code, 1, show(run));
   t.regex(run.stderr, /^error: unauthorized: /m);
