@@ -343,7 +343,8 @@ export class LocalRuntime implements Runtime {
   }
 
   async versions(): Promise<Record<string, string>> {
-    const v = (bin: string, args: string[]) => spawnSync(bin, args, { encoding: 'utf8' }).stdout?.trim().split('\n')[0] ?? 'missing';
+    // Without libfaketime: redis-server hangs or crashes under it, even for --version.
+    const v = (bin: string, args: string[]) => spawnSync(bin, args, { encoding: 'utf8', env: withoutFakeClock(), timeout: 10_000 }).stdout?.trim().split('\n')[0] ?? 'missing';
     return {
       node: process.version,
       postgres: v(path.join(postgresBinDir(), 'postgres'), ['--version']),
