@@ -2,6 +2,7 @@ import anyTest from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { activateLicense } from '../src/commands/licenseActivation.js';
+import { waitFor } from './inbound.js';
 import { HOUR, DAY, PASSWORD, runApplianceCli, startLicenseServiceProcess, startTestAppliance, type LicenseServiceProcess, type TestAppliance } from './support.js';
 
 // Tests share one license-service process; those that stop it use their own.
@@ -353,10 +354,18 @@ test('several "check now" at once send one heartbeat', async (t) => {
   try {
     const seq = async () => (await service.admin('GET', `/licenses/${lic.licenseId}`)).body.leaseSeq as number;
     const before = await seq();
-    const answers = await Promise.all(Array.from({ length: 4 }, () => app.api('POST', '/api/license/refresh', { cookie })));
+    // The first one's heartbeat is held open at the service, so the others surely arrive while it is in flight.
+    service.pause();
+    const first = app.api('POST', '/api/license/refresh', { cookie });
+    await waitFor(async () => (await app.deps.redis.exists('atendo:license:check-now')) === 1, 10_000, 'the first check in flight');
+    const others = Array.from({ length: 3 }, () => app.api('POST', '/api/license/refresh', { cookie }));
+    await new Promise((r) => setTimeout(r, 300));
+    service.resume();
+    const answers = await Promise.all([first, ...others]);
     t.true(answers.every((a) => a.status === 200 && a.body.state === 'active'));
     t.is(await seq(), before + 1);
   } finally {
+    service.resume();
     await app.close();
   }
 });

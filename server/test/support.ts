@@ -31,6 +31,9 @@ export interface LicenseServiceProcess {
   issueLicense(opts?: { limits?: Partial<Limits>; features?: Partial<Features>; validDays?: number }): Promise<{ key: string; licenseId: string; planId: string }>;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): requests to it hang until `resume()`. */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -97,7 +100,10 @@ export async function startLicenseServiceProcess(env: Record<string, string> = {
     },
     stop,
     start,
+    pause: () => { (child as ChildProcess | null)?.kill('SIGSTOP'); },
+    resume: () => { (child as ChildProcess | null)?.kill('SIGCONT'); },
     close: async () => {
+      (child as ChildProcess | null)?.kill('SIGCONT');
       await stop();
       await redis.stop();
       await database.drop();

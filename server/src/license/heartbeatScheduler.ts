@@ -157,16 +157,30 @@ async function withHeartbeatLock<T>(deps: Deps, fn: () => Promise<T>): Promise<T
   }
 }
 
+/** While a "check now" is in flight, this key says so: a second one waits for its answer. */
+const CHECK_NOW_KEY = 'atendo:license:check-now';
+const CHECK_NOW_DEADLINE_MS = 20_000;
+
 /**
- * A heartbeat now (the admin's "check now", the CLI), under the same lock as the scheduler. When another
- * process is sending one this moment, it waits for that one instead of sending a second.
+ * A heartbeat now (the admin's "check now", the CLI), under the same lock as the scheduler. Requests
+ * that arrive while one is in flight (a double click, several tabs) wait for its answer instead of
+ * sending their own; when the scheduler of another process is sending one this moment, it waits for that.
  */
 export async function heartbeatNow(deps: Deps): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const sent = await withHeartbeatLock(deps, async () => { await sendHeartbeat(deps); return true; });
-    if (sent) return;
-    await new Promise((r) => setTimeout(r, 200));
-    if (!(await deps.redis.exists(LOCK_KEY))) return;
+  const deadline = Date.now() + CHECK_NOW_DEADLINE_MS;
+  const mine = `${process.pid}:${Math.random()}`;
+  if (!(await deps.redis.set(CHECK_NOW_KEY, mine, 'PX', CHECK_NOW_DEADLINE_MS, 'NX'))) {
+    while (Date.now() < deadline && (await deps.redis.exists(CHECK_NOW_KEY))) await new Promise((r) => setTimeout(r, 100));
+    return;
+  }
+  try {
+    while (Date.now() < deadline) {
+      const sent = await withHeartbeatLock(deps, async () => { await sendHeartbeat(deps); return true; });
+      if (sent) return;
+      await new Promise((r) => setTimeout(r, 200));
+      if (!(await deps.redis.exists(LOCK_KEY))) return;
+    }
+  } finally {
+    await deps.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`, 1, CHECK_NOW_KEY, mine);
   }
 }
