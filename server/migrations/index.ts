@@ -10,6 +10,7 @@ import * as contactSeen from './20261123_0007_contact_seen.js';
 import * as licenseVendorReason from './20261210_0008_license_vendor_reason.js';
 import * as inboundSetAside from './20261211_0009_inbound_set_aside.js';
 import * as domainEvents from './20261211_0010_domain_events.js';
+import * as flows from './20261212_0011_flows.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -24,5 +25,6 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261210_0008_license_vendor_reason': licenseVendorReason,
     '20261211_0009_inbound_set_aside': inboundSetAside,
     '20261211_0010_domain_events': domainEvents,
+    '20261212_0011_flows': flows,
   });
 }

@@ -7,7 +7,8 @@ export type DomainEvent =
   | { type: 'message.received'; conversationId: string; messageId: string; connectionId: string; contactId: string; at: string }
   /** Ours, accepted by Meta; origin `business_app` is the business answering from the phone app (an echo). */
   | { type: 'message.sent'; conversationId: string; messageId: string; connectionId: string; origin: string; senderUserId: string | null; at: string }
-  | { type: 'conversation.assigned' | 'conversation.transferred'; conversationId: string; teamId: string | null; assigneeId: string | null; byUserId: string }
+  /** byUserId null: the bot did it (a flow's transfer node). */
+  | { type: 'conversation.assigned' | 'conversation.transferred'; conversationId: string; teamId: string | null; assigneeId: string | null; byUserId: string | null }
   | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string };
 
 export type DomainEventType = DomainEvent['type'];
