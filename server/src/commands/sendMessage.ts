@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Deps } from '../deps.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import { mimeFitsType, mediaMaxBytes, type WhatsAppMediaType } from '../messaging/whatsappSend.js';
@@ -57,11 +58,46 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
     const seen = await findMessageByClientId(deps.db, o.conversationId, o.clientId);
     if (seen) return { message: seen, created: false };
   }
+  const prepared = await prepareOutbound(deps, deps.db, o);
+  const message = await deps.db.transaction((trx) => storeOutbound(trx, prepared, o));
+  if (!message) return { message: (await findMessageByClientId(deps.db, o.conversationId, o.clientId!))!, created: false };
+  await announceOutbound(deps, message);
+  return { message, created: true };
+}
+
+/**
+ * The same inside a caller's transaction (the bot stores its messages with its session's step, so a
+ * turn run twice sends nothing twice). After the commit the caller announces each created message.
+ */
+export async function queueOutboundInTransaction(deps: Deps, trx: Knex.Transaction, o: QueueOutboundInput): Promise<{ message: MessageRow; created: boolean }> {
+  if (o.clientId) {
+    const seen = await findMessageByClientId(trx, o.conversationId, o.clientId);
+    if (seen) return { message: seen, created: false };
+  }
+  const message = await storeOutbound(trx, await prepareOutbound(deps, trx, o), o);
+  if (!message) throw conflict('duplicate_client_id', 'this message was queued by someone else at the same moment');
+  return { message, created: true };
+}
+
+/** After commit: dashboards hear of the message, then the send worker gets it. */
+export async function announceOutbound(deps: Deps, message: MessageRow): Promise<void> {
+  // Pushed before the job exists, so no dashboard hears of the send's outcome before the message itself.
+  await pushNewMessage(deps, message);
+  await enqueueSend(deps, message.id).catch((err) => {
+    // Stored as queued: the worker's sweeper finds it again.
+    deps.log.warn({ err, messageId: message.id }, 'send job not enqueued; the sweeper will pick the message up');
+  });
+}
+
+interface PreparedOutbound { row: NewMessage; preview: string }
+
+/** The checks and the row, before anything is written. */
+async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Promise<PreparedOutbound> {
   const snap = await deps.license.snapshot();
   assertWritable(snap);
-  const conv = await findConversationView(deps.db, o.conversationId);
+  const conv = await findConversationView(db, o.conversationId);
   if (!conv) throw notFound('conversation');
-  const connection = await findConnection(deps.db, conv.connection_id);
+  const connection = await findConnection(db, conv.connection_id);
   if (!connection) throw conflict('connection_removed', 'the connection of this conversation was removed: nothing can be sent through it');
 
   if (conv.channel === 'instagram') {
@@ -77,7 +113,6 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
     if (!endsAt || endsAt.getTime() <= snap.now.getTime()) throw outsideServiceWindow(endsAt);
   }
 
-  const at = deps.now();
   const row: NewMessage = {
     conversation_id: conv.id,
     connection_id: conv.connection_id,
@@ -86,7 +121,7 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
     sender_user_id: o.senderUserId ?? null,
     client_id: o.clientId ?? null,
     status: 'queued',
-    at,
+    at: deps.now(),
     type: o.type,
   };
   let preview: string;
@@ -98,7 +133,7 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
     row.payload = { template: { name: o.template.name, language, ...(o.template.components ? { components: o.template.components } : {}) } };
     preview = `[Modelo: ${o.template.name}]`;
   } else {
-    const upload = await findUpload(deps.db, o.uploadId);
+    const upload = await findUpload(db, o.uploadId);
     // Someone else's upload is not confirmed to exist; bots and campaigns use the admins' files.
     if (!upload || (o.origin === 'agent' && upload.uploader_user_id !== (o.senderUserId ?? null))) throw notFound('upload');
     if (!mimeFitsType(upload.mime, o.type)) throw mediaTypeMismatch(upload.mime, o.type);
@@ -116,26 +151,19 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
     });
     preview = o.caption?.trim() ? o.caption : `[${LABELS[o.type]}${o.type === 'document' && upload.filename ? `: ${upload.filename}` : ''}]`;
   }
+  return { row, preview };
+}
 
-  const message = await deps.db.transaction(async (trx) => {
-    const inserted = await insertOutboundMessage(trx, row);
-    if (!inserted) return null; // the same clientId won a race with us
-    await noteMessage(trx, conv.id, { at, preview: preview.slice(0, 200), inbound: false });
-    await insertAudit(trx, {
-      actorUserId: o.senderUserId ?? null, action: 'message.send', subjectType: 'message', subjectId: inserted.id, ip: o.ip ?? null,
-      detail: { conversationId: conv.id, type: o.type, origin: o.origin, ...(o.type === 'template' ? { template: o.template.name } : {}) },
-    });
-    return inserted;
+/** Inserts the message and notes it on the conversation; null when the same clientId won a race with us. */
+async function storeOutbound(trx: Knex.Transaction, { row, preview }: PreparedOutbound, o: QueueOutboundInput): Promise<MessageRow | null> {
+  const inserted = await insertOutboundMessage(trx, row);
+  if (!inserted) return null;
+  await noteMessage(trx, row.conversation_id, { at: row.at, preview: preview.slice(0, 200), inbound: false });
+  await insertAudit(trx, {
+    actorUserId: o.senderUserId ?? null, action: 'message.send', subjectType: 'message', subjectId: inserted.id, ip: o.ip ?? null,
+    detail: { conversationId: row.conversation_id, type: o.type, origin: o.origin, ...(o.type === 'template' ? { template: o.template.name } : {}) },
   });
-  if (!message) return { message: (await findMessageByClientId(deps.db, o.conversationId, o.clientId!))!, created: false };
-
-  // Pushed before the job exists, so no dashboard hears of the send's outcome before the message itself.
-  await pushNewMessage(deps, message);
-  await enqueueSend(deps, message.id).catch((err) => {
-    // Stored as queued: the worker's sweeper finds it again.
-    deps.log.warn({ err, messageId: message.id }, 'send job not enqueued; the sweeper will pick the message up');
-  });
-  return { message, created: true };
+  return inserted;
 }
 
 /** An attendant sends in a conversation they see (404 otherwise); quick replies are sent as their text. */
