@@ -3,6 +3,7 @@
  * Meta checks more than this; these are the mistakes an integration actually makes.
  */
 import { invalidParameter } from './graphErrors.js';
+import { validateInteractive, validateQuickReplies, type Shown } from './interactiveValidation.js';
 
 type Json = Record<string, unknown>;
 
@@ -17,7 +18,7 @@ const WA_TEXT_MAX = 4096;
 const IG_TEXT_MAX_BYTES = 1000;
 
 export type WhatsAppRequest =
-  | { kind: 'send'; to: string; type: string }
+  | { kind: 'send'; to: string; type: string; shown?: Shown }
   | { kind: 'status'; messageId: string }; // mark as read / typing indicator
 
 /** Throws a GraphError (400, code 100) when the body is not a valid WhatsApp messages request. */
@@ -41,6 +42,7 @@ export function validateWhatsAppBody(body: unknown): WhatsAppRequest {
   }
   const content = body[type];
   if (!isObject(content)) throw invalidParameter(`The parameter ${type} is required.`);
+  let shown: Shown | null = null;
 
   if (type === 'text') {
     if (!nonEmptyString(content.body)) throw invalidParameter("The parameter text['body'] is required.");
@@ -58,8 +60,7 @@ export function validateWhatsAppBody(body: unknown): WhatsAppRequest {
       throw invalidParameter("The parameter template['language']['code'] is required.");
     }
   } else if (type === 'interactive') {
-    if (!nonEmptyString(content.type)) throw invalidParameter("The parameter interactive['type'] is required.");
-    if (!isObject(content.action)) throw invalidParameter("The parameter interactive['action'] is required.");
+    shown = validateInteractive(content);
   } else if (type === 'reaction') {
     if (!nonEmptyString(content.message_id)) throw invalidParameter("The parameter reaction['message_id'] is required.");
     if (typeof content.emoji !== 'string') throw invalidParameter("The parameter reaction['emoji'] is required.");
@@ -71,11 +72,11 @@ export function validateWhatsAppBody(body: unknown): WhatsAppRequest {
       throw invalidParameter("The parameter location['longitude'] is required.");
     }
   }
-  return { kind: 'send', to: body.to, type };
+  return shown ? { kind: 'send', to: body.to, type, shown } : { kind: 'send', to: body.to, type };
 }
 
 export type InstagramRequest =
-  | { kind: 'send'; recipientId: string }
+  | { kind: 'send'; recipientId: string; shown?: Shown }
   | { kind: 'action'; recipientId: string }; // sender_action: typing_on / typing_off / mark_seen
 
 const IG_ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file']);
@@ -94,8 +95,10 @@ export function validateInstagramBody(body: unknown): InstagramRequest {
     if (Buffer.byteLength(message.text) > IG_TEXT_MAX_BYTES) {
       throw invalidParameter(`Length of param message[text] must be less than or equal to ${IG_TEXT_MAX_BYTES}`);
     }
-    return { kind: 'send', recipientId };
+    const shown = validateQuickReplies(message);
+    return shown ? { kind: 'send', recipientId, shown } : { kind: 'send', recipientId };
   }
+  if (message.quick_replies !== undefined) throw invalidParameter('Quick replies need message[text]');
   const attachment = message.attachment;
   if (!isObject(attachment)) throw invalidParameter('Must send either message[text] or message[attachment]');
   if (typeof attachment.type !== 'string' || !IG_ATTACHMENT_TYPES.has(attachment.type)) {

@@ -5,8 +5,8 @@ import test from 'ava';
 import { startSimulatedCustomers } from './customers.js';
 import { startMetaSimulator, type MetaSimulator } from './simulator.js';
 import {
-  igEcho, igEnvelope, igMessage, igRead, mediaSha256Hex, postWebhook, signBody, waEchoValue, waEnvelope, waMessage,
-  waMessagesValue, waStatus, waText,
+  igEcho, igEnvelope, igMessage, igQuickReply, igRead, mediaSha256Hex, postWebhook, signBody, waButtonReply, waEchoValue, waEnvelope,
+  waListReply, waMessage, waMessagesValue, waStatus, waText,
 } from './webhooks.js';
 
 const PHONE_ID = '106540352242922';
@@ -333,4 +333,142 @@ test('simulated customers post signed Portuguese text messages to the numbers\' 
   t.is(value.messages[0].type, 'text');
   t.true(value.messages[0].text.body.length > 0);
   t.true(lines.length >= 1);
+});
+
+// ─────────── interactive messages (reply buttons, lists, Instagram quick replies) ───────────
+
+const interactive = (to: string, content: Record<string, unknown>) =>
+  ({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'interactive', interactive: content });
+const buttons = (titles: string[], extra: Record<string, unknown> = {}) => ({
+  type: 'button', body: { text: 'Como prefere pagar?' },
+  action: { buttons: titles.map((title, i) => ({ type: 'reply', reply: { id: `opt_${i}`, title } })) }, ...extra,
+});
+const rows = (n: number, row: (i: number) => Record<string, unknown> = (i) => ({ id: `r${i}`, title: `Opção ${i}` })) =>
+  Array.from({ length: n }, (_, i) => row(i + 1));
+const list = (sections: unknown[], extra: Record<string, unknown> = {}) =>
+  ({ type: 'list', body: { text: 'Escolha o assunto' }, action: { button: 'Ver opções', sections }, ...extra });
+
+/** Sends and expects Meta's refusal: 400 with this code, and the details matching. */
+async function refused(t: any, sim: MetaSimulator, body: unknown, code: number, details: RegExp, o: { path?: string; token?: string } = {}) {
+  const before = sim.sent.length;
+  const res = await graph(sim, o.path ?? `/${PHONE_ID}/messages`, { json: body, ...(o.token ? { token: o.token } : {}) });
+  t.is(res.status, 400);
+  const { error } = await res.json() as any;
+  t.is(error.code, code);
+  t.is(error.type, 'OAuthException');
+  if (code === 131009) t.is(error.message, '(#131009) Parameter value is not valid');
+  t.regex(error.error_data.details, details);
+  t.is(sim.sent.length, before, 'a refused message is not recorded as sent');
+  return error;
+}
+
+test('reply buttons: 1-3 buttons, titles of 1-20 characters, unique ids and titles, body up to 1024', (t) => withSim(async (sim) => {
+  const to = '5511987654321';
+  const err = await refused(t, sim, interactive(to, buttons(['Cartão de crédito', 'Pix', 'Boleto bancário à vista'])), 131009,
+    /^Button title length invalid\. Min length: 1, Max length: 20$/);
+  t.is(err.error_data.messaging_product, 'whatsapp');
+  t.is(err.error_user_title, 'Parameter value is not valid');
+  await refused(t, sim, interactive(to, buttons(['a'.repeat(21)])), 131009, /Button title length invalid/);
+  await refused(t, sim, interactive(to, buttons(['Pix', ''])), 131009, /Button title length invalid/);
+  await refused(t, sim, interactive(to, buttons(['1', '2', '3', '4'])), 131009, /^Invalid buttons count\. Min allowed buttons: 1, Max allowed buttons: 3$/);
+  await refused(t, sim, interactive(to, buttons([])), 131009, /Invalid buttons count/);
+  await refused(t, sim, interactive(to, buttons(['Pix', 'Pix'])), 131009, /unique/);
+  const dupIds = buttons(['Pix', 'Cartão']);
+  (dupIds.action.buttons[1] as any).reply.id = 'opt_0';
+  await refused(t, sim, interactive(to, dupIds), 131009, /ids/);
+  const longId = buttons(['Pix']);
+  (longId.action.buttons[0] as any).reply.id = 'x'.repeat(257);
+  await refused(t, sim, interactive(to, longId), 131009, /Button id length invalid.*256/);
+  await refused(t, sim, interactive(to, buttons(['Pix'], { body: { text: 'a'.repeat(1025) } })), 131009, /Body text length invalid.*1024/);
+  await refused(t, sim, interactive(to, buttons(['Pix'], { body: undefined })), 100, /interactive\['body'\] is required/);
+  await refused(t, sim, interactive(to, buttons(['Pix'], { footer: { text: 'f'.repeat(61) } })), 131009, /Footer text length invalid.*60/);
+  await refused(t, sim, interactive(to, buttons(['Pix'], { header: { type: 'text', text: 'h'.repeat(61) } })), 131009, /Header text length invalid.*60/);
+
+  // Exactly at the limits: accepted, and recorded as the customer saw it.
+  const ok = await graph(sim, `/${PHONE_ID}/messages`, {
+    json: interactive(to, buttons(['a'.repeat(20), 'Pix', 'Boleto'], { body: { text: 'b'.repeat(1024) }, header: { type: 'text', text: 'Pagamento' }, footer: { text: 'f'.repeat(60) } })),
+  });
+  t.is(ok.status, 200, await ok.clone().text());
+  t.regex((await ok.json() as any).messages[0].id, /^wamid\./);
+  t.is(sim.sent.length, 1);
+  t.deepEqual(sim.sent[0]!.shown, {
+    kind: 'button', text: 'b'.repeat(1024), header: 'Pagamento', footer: 'f'.repeat(60),
+    options: [{ id: 'opt_0', title: 'a'.repeat(20) }, { id: 'opt_1', title: 'Pix' }, { id: 'opt_2', title: 'Boleto' }],
+  });
+  // Characters, not bytes: 20 accented letters fit.
+  t.is((await graph(sim, `/${PHONE_ID}/messages`, { json: interactive(to, buttons(['ç'.repeat(20)])) })).status, 200);
+}));
+
+test('list messages: 1-10 rows in all, row and section limits, a valid list is accepted and recorded', (t) => withSim(async (sim) => {
+  const to = '5511987654321';
+  await refused(t, sim, interactive(to, list([{ rows: rows(11) }])), 131009, /^Total row count exceed max allowed count: 10$/);
+  await refused(t, sim, interactive(to, list([{ title: 'A', rows: rows(6) }, { title: 'B', rows: rows(5, (i) => ({ id: `b${i}`, title: `B ${i}` })) }])), 131009, /Total row count exceed/);
+  await refused(t, sim, interactive(to, list(rows(11, (i) => ({ title: `S${i}`, rows: [{ id: `s${i}`, title: 'x' }] })))), 131009, /sections/);
+  await refused(t, sim, interactive(to, list([{ rows: rows(1, () => ({ id: 'r', title: 'x'.repeat(25) })) }])), 131009, /^Row title length invalid\. Min length: 1, Max length: 24$/);
+  await refused(t, sim, interactive(to, list([{ rows: rows(1, () => ({ id: 'r', title: 'x', description: 'd'.repeat(73) })) }])), 131009, /Row description length invalid.*72/);
+  await refused(t, sim, interactive(to, list([{ rows: rows(1, () => ({ id: 'i'.repeat(201), title: 'x' })) }])), 131009, /Row id length invalid.*200/);
+  await refused(t, sim, interactive(to, list([{ rows: [{ id: 'same', title: 'a' }, { id: 'same', title: 'b' }] }])), 131009, /unique/);
+  await refused(t, sim, interactive(to, { ...list([{ rows: rows(2) }]), action: { button: 'b'.repeat(21), sections: [{ rows: rows(2) }] } }), 131009, /Button text length invalid.*20/);
+  await refused(t, sim, interactive(to, { ...list([{ rows: rows(2) }]), action: { sections: [{ rows: rows(2) }] } }), 100, /\['button'\] is required/);
+  await refused(t, sim, interactive(to, list([{ rows: rows(2) }, { title: 'B', rows: [{ id: 'b1', title: 'b' }] }])), 100, /sections'\]\[0\]\['title'\] is required/);
+  await refused(t, sim, interactive(to, list([{ title: 's'.repeat(25), rows: rows(2) }])), 131009, /Section title length invalid.*24/);
+  await refused(t, sim, interactive(to, list([{ rows: [] }])), 100, /rows/);
+  await refused(t, sim, interactive(to, list([{ rows: rows(2) }], { header: { type: 'image', image: { id: '1' } } })), 131009, /Header type must be text/);
+
+  const ok = await graph(sim, `/${PHONE_ID}/messages`, {
+    json: interactive(to, list([{ title: 'Pagamento', rows: rows(10, (i) => ({ id: `r${i}`, title: `Opção ${i}`.padEnd(24, '.'), ...(i === 1 ? { description: 'd'.repeat(72) } : {}) })) }])),
+  });
+  t.is(ok.status, 200, await ok.clone().text());
+  const shown = sim.sent.at(-1)!.shown!;
+  t.is(shown.kind, 'list');
+  t.is(shown.button, 'Ver opções');
+  t.is(shown.text, 'Escolha o assunto');
+  t.is(shown.options.length, 10);
+  t.deepEqual(shown.options[0], { id: 'r1', title: 'Opção 1'.padEnd(24, '.'), description: 'd'.repeat(72), section: 'Pagamento' });
+  // Two sections with titles, 10 rows in all.
+  const two = await graph(sim, `/${PHONE_ID}/messages`, {
+    json: interactive(to, list([{ title: 'A', rows: rows(5) }, { title: 'B', rows: rows(5, (i) => ({ id: `b${i}`, title: `B ${i}` })) }])),
+  });
+  t.is(two.status, 200);
+  t.is(sim.sent.length, 2);
+  // The recorded sends are readable over HTTP too.
+  const overHttp = await (await fetch(`${sim.url}/_sim/sent`)).json() as any[];
+  t.is(overHttp[0].shown.kind, 'list');
+}));
+
+test('Instagram quick replies: at most 13, text titles (shown cut to 20), payload up to 1000', (t) => withSim(async (sim) => {
+  const qr = (n: number, q: (i: number) => Record<string, unknown> = (i) => ({ content_type: 'text', title: `Opção ${i}`, payload: `p${i}` })) =>
+    ({ recipient: { id: '1234567890' }, messaging_type: 'RESPONSE', message: { text: 'Como prefere pagar?', quick_replies: Array.from({ length: n }, (_, i) => q(i + 1)) } });
+  const ig = { path: '/me/messages', token: IG_TOKEN };
+  const err = await refused(t, sim, qr(14), 100, /at most 13/, ig);
+  t.false('messaging_product' in err.error_data);
+  await refused(t, sim, qr(1, () => ({ content_type: 'text', title: 'Pix', payload: 'p'.repeat(1001) })), 100, /payload.*1000/, ig);
+  await refused(t, sim, qr(1, () => ({ content_type: 'text', payload: 'p' })), 100, /title/, ig);
+  await refused(t, sim, qr(1, () => ({ content_type: 'location', title: 'x', payload: 'p' })), 100, /content_type/, ig);
+  await refused(t, sim, { recipient: { id: '1' }, message: { attachment: { type: 'image', payload: { url: 'https://x/y.jpg' } }, quick_replies: [{ content_type: 'text', title: 'a', payload: 'a' }] } }, 100, /message\[text\]/, ig);
+
+  const ok = await graph(sim, '/me/messages', { json: qr(13, (i) => ({ content_type: 'text', title: i === 1 ? 'Cartão de crédito em 12x' : `Opção ${i}`, payload: `p${i}` })), token: IG_TOKEN });
+  t.is(ok.status, 200, await ok.clone().text());
+  const shown = sim.sent.at(-1)!.shown!;
+  t.is(shown.kind, 'quick_replies');
+  t.is(shown.text, 'Como prefere pagar?');
+  t.is(shown.options.length, 13);
+  t.deepEqual(shown.options[0], { id: 'p1', title: 'Cartão de crédito em' }, 'Instagram shows 20 characters of a longer title');
+}));
+
+test('interactive reply webhooks: button_reply, list_reply and Instagram quick_reply in Meta\'s shapes', (t) => {
+  const button = waButtonReply('5511987654321', { id: 'pix', title: 'Pix' }, { id: 'wamid.ABC', from: '15550783881' }, { timestamp: 1749416383 }) as any;
+  t.deepEqual(button, {
+    context: { from: '15550783881', id: 'wamid.ABC' },
+    from: '5511987654321', id: button.id, timestamp: '1749416383', type: 'interactive',
+    interactive: { type: 'button_reply', button_reply: { id: 'pix', title: 'Pix' } },
+  });
+  t.regex(button.id, /^wamid\./);
+  const row = waListReply('5511987654321', { id: 'r2', title: 'Cartão', description: 'Até 12x' }) as any;
+  t.like(row, { type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: 'r2', title: 'Cartão', description: 'Até 12x' } } });
+  t.false('context' in row);
+  t.false('description' in (waListReply('1', { id: 'a', title: 'b' }) as any).interactive.list_reply);
+  const quick = igQuickReply({ accountId: IG_ID, senderId: '999', title: 'Pix', payload: 'pix' }) as any;
+  t.like(quick, { sender: { id: '999' }, recipient: { id: IG_ID }, message: { text: 'Pix', quick_reply: { payload: 'pix' } } });
+  t.truthy(quick.message.mid);
 });

@@ -20,6 +20,7 @@ import {
   GraphError, graphErrorBody, invalidParameter, invalidToken, unknownObject, unknownPath, type GraphErrorSpec, type Product,
 } from './graphErrors.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
+import type { Shown } from './interactiveValidation.js';
 import { validateInstagramBody, validateWhatsAppBody } from './sendValidation.js';
 import {
   mediaSha256Hex, newGraphId, newIgMid, newWamid, postWebhook, igEnvelope, waEnvelope, waMessagesValue, waStatus,
@@ -31,7 +32,11 @@ const VERSIONED = /^\/(v\d+\.\d+)(\/.*)?$/;
 export interface SimCall {
   method: string; path: string; query: Record<string, string>; authorization: string | undefined; body: any; at: number;
 }
-export interface SimSent { channel: 'whatsapp' | 'instagram'; from: string; to: string; body: any; id: string }
+export interface SimSent {
+  channel: 'whatsapp' | 'instagram'; from: string; to: string; body: any; id: string;
+  /** Reply buttons, list messages and quick replies as the customer saw them (text and choices). */
+  shown?: Shown;
+}
 
 export interface FailNextOptions {
   match?: { path?: RegExp; to?: string };
@@ -200,7 +205,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     if (request.kind === 'status') return { json: { success: true } };
     const waId = request.to.replace(/\D/g, '');
     const id = newWamid(waId);
-    sent.push({ channel: 'whatsapp', from: number.phoneNumberId, to: request.to, body: ctx.body, id });
+    sent.push({ channel: 'whatsapp', from: number.phoneNumberId, to: request.to, body: ctx.body, id, ...(request.shown ? { shown: request.shown } : {}) });
     const isTemplate = request.type === 'template';
     return {
       json: {
@@ -292,7 +297,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     const request = validateInstagramBody(ctx.body);
     if (request.kind === 'action') return { json: { recipient_id: request.recipientId } };
     const mid = newIgMid();
-    sent.push({ channel: 'instagram', from: account.accountId, to: request.recipientId, body: ctx.body, id: mid });
+    sent.push({ channel: 'instagram', from: account.accountId, to: request.recipientId, body: ctx.body, id: mid, ...(request.shown ? { shown: request.shown } : {}) });
     return {
       json: { recipient_id: request.recipientId, message_id: mid },
       after: () => scheduleEcho(account, request.recipientId, mid, ctx.body.message),

@@ -115,6 +115,32 @@ export function waText(from: string, text: string, o: { id?: string; timestamp?:
   return waMessage({ from, type: 'text', body: { body: text }, ...o });
 }
 
+/** The message a reply answers: `from` is the business's number, `id` the wamid of the message with the buttons. */
+export interface WaReplyContext { id: string; from?: string }
+
+const replyContext = (c: WaReplyContext | undefined): object | undefined =>
+  c ? { from: c.from ?? '15550783881', id: c.id } : undefined;
+
+/** The customer tapped a reply button: type 'interactive', interactive.button_reply {id, title}. */
+export function waButtonReply(
+  from: string, reply: { id: string; title: string }, context?: WaReplyContext, o: { id?: string; timestamp?: number } = {},
+): object {
+  const ctx = replyContext(context);
+  return waMessage({
+    from, type: 'interactive', body: { type: 'button_reply', button_reply: { id: reply.id, title: reply.title } }, ...(ctx ? { context: ctx } : {}), ...o,
+  });
+}
+
+/** The customer chose a list row: type 'interactive', interactive.list_reply {id, title, description?}. */
+export function waListReply(
+  from: string, reply: { id: string; title: string; description?: string }, context?: WaReplyContext, o: { id?: string; timestamp?: number } = {},
+): object {
+  const ctx = replyContext(context);
+  const row: Record<string, string> = { id: reply.id, title: reply.title };
+  if (reply.description !== undefined) row.description = reply.description;
+  return waMessage({ from, type: 'interactive', body: { type: 'list_reply', list_reply: row }, ...(ctx ? { context: ctx } : {}), ...o });
+}
+
 export function waStatus(o: {
   id: string; recipientId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: number;
   errors?: Array<{ code: number; title: string; message?: string; error_data?: { details: string } }>;
@@ -166,6 +192,17 @@ export function igMessage(o: {
   if (o.text !== undefined) message.text = o.text;
   if (o.attachments) message.attachments = o.attachments.map((a) => ({ type: a.type, payload: { url: a.url } }));
   return { sender: { id: o.senderId }, recipient: { id: o.accountId }, timestamp: o.timestamp ?? Date.now(), message };
+}
+
+/**
+ * The customer tapped a quick reply: a text message (the button's title) carrying quick_reply.payload,
+ * as Instagram's quick-replies guide shows.
+ */
+export function igQuickReply(o: { accountId: string; senderId: string; title: string; payload: string; mid?: string; timestamp?: number }): object {
+  return {
+    sender: { id: o.senderId }, recipient: { id: o.accountId }, timestamp: o.timestamp ?? Date.now(),
+    message: { mid: o.mid ?? newIgMid(), text: o.title, quick_reply: { payload: o.payload } },
+  };
 }
 
 /** Instagram sends the business's own messages back (also those sent through the API) with is_echo. */
