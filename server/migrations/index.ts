@@ -11,6 +11,7 @@ import * as licenseVendorReason from './20261210_0008_license_vendor_reason.js';
 import * as inboundSetAside from './20261211_0009_inbound_set_aside.js';
 import * as domainEvents from './20261211_0010_domain_events.js';
 import * as flows from './20261212_0011_flows.js';
+import * as businessHours from './20261213_0012_business_hours.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -26,5 +27,6 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261211_0009_inbound_set_aside': inboundSetAside,
     '20261211_0010_domain_events': domainEvents,
     '20261212_0011_flows': flows,
+    '20261213_0012_business_hours': businessHours,
   });
 }
