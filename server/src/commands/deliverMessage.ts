@@ -8,6 +8,7 @@ import { nextDeliveryState } from '../messaging/deliveryState.js';
 import { GraphError } from '../messaging/graphClient.js';
 import { failureReason, nextSendStep } from '../messaging/graphErrors.js';
 import { sendInstagramMessage } from '../messaging/instagramSend.js';
+import type { InteractiveRendering } from '../messaging/interactiveMessage.js';
 import { mediaLink } from '../lib/mediaLink.js';
 import { mediaFile } from '../messaging/mediaStore.js';
 import { reserveSendSlot } from '../messaging/sendRateLimit.js';
@@ -158,6 +159,10 @@ async function claimSend(deps: Deps, id: string, snap: LicenseSnapshot): Promise
 async function callMeta(deps: Deps, conn: OpenConnection, to: string, m: OutboundMessageRow): Promise<string> {
   const token = conn.secrets.accessToken;
   if (conn.row.channel === 'instagram') {
+    if (m.type === 'interactive') {
+      const { options } = (m.payload as { interactive: InteractiveRendering }).interactive;
+      return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '', quickReplies: options.map((o) => ({ title: o.title, payload: o.id })) });
+    }
     if (!m.media_path) return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '' });
     // Instagram fetches attachments by URL: a signed, expiring link to this appliance's public media route.
     const url = mediaLink(deps.config.PUBLIC_URL, deps.config.ENCRYPTION_KEY!, m.id, deps.now());

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Deps } from '../deps.js';
 import { AppError, conflict, notFound } from '../errors.js';
+import { renderInteractive } from '../messaging/interactiveMessage.js';
 import { mimeFitsType, mediaMaxBytes, type WhatsAppMediaType } from '../messaging/whatsappSend.js';
 import { authorizeSee } from '../policies/conversations.js';
 import { assertWritable } from '../policies/license.js';
@@ -19,7 +20,9 @@ import { enqueueSend } from './deliverMessage.js';
 export type OutboundContent =
   | { type: 'text'; text: string }
   | { type: WhatsAppMediaType; uploadId: string; caption?: string }
-  | { type: 'template'; template: TemplateInput };
+  | { type: 'template'; template: TemplateInput }
+  /** Bots only: a text with choices, sent as reply buttons (1-3) or a list (4-10) on WhatsApp, quick replies on Instagram. */
+  | { type: 'interactive'; text: string; options: { id: string; title: string; description?: string }[]; buttonLabel?: string; header?: string; footer?: string };
 
 export type QueueOutboundInput = OutboundContent & {
   conversationId: string;
@@ -100,10 +103,12 @@ async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Pro
   const connection = await findConnection(db, conv.connection_id);
   if (!connection) throw conflict('connection_removed', 'the connection of this conversation was removed: nothing can be sent through it');
 
+  // The dashboard's composer offers no menus: choices are a bot's way of asking.
+  if (o.type === 'interactive' && o.origin === 'agent') throw new AppError(400, 'validation_failed', 'type: interactive messages are sent by bots only');
   if (conv.channel === 'instagram') {
     if (o.type === 'template') throw templateNotSupported();
     if (o.type === 'sticker') throw mediaNotSupportedOnInstagram();
-    if (o.type === 'text' && Buffer.byteLength(o.text) > INSTAGRAM_TEXT_MAX_BYTES) {
+    if ((o.type === 'text' || o.type === 'interactive') && Buffer.byteLength(o.text) > INSTAGRAM_TEXT_MAX_BYTES) {
       throw new AppError(400, 'validation_failed', `text: Instagram takes at most ${INSTAGRAM_TEXT_MAX_BYTES} bytes`);
     }
   }
@@ -127,6 +132,10 @@ async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Pro
   let preview: string;
   if (o.type === 'text') {
     row.body = o.text;
+    preview = o.text;
+  } else if (o.type === 'interactive') {
+    row.body = o.text;
+    row.payload = { interactive: renderInteractive(conv.channel === 'instagram' ? 'instagram' : 'whatsapp', o) };
     preview = o.text;
   } else if (o.type === 'template') {
     const language = typeof o.template.language === 'string' ? { code: o.template.language } : o.template.language;

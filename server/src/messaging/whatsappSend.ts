@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Config } from '../config.js';
 import type { MessageRow } from '../repositories/messages.js';
 import { graphCall } from './graphClient.js';
+import { whatsappInteractive, type InteractiveRendering } from './interactiveMessage.js';
 
 /** Message types the WhatsApp Cloud API sends as an uploaded media object. */
 export const WHATSAPP_MEDIA_TYPES = ['image', 'audio', 'video', 'document', 'sticker'] as const;
@@ -31,6 +32,9 @@ export function whatsappMessageBody(to: string, m: Pick<MessageRow, 'type' | 'bo
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
   if (m.type === 'text') return { ...base, type: 'text', text: { body: m.body ?? '', preview_url: false } };
   if (m.type === 'template') return { ...base, type: 'template', template: (m.payload as { template: unknown }).template };
+  if (m.type === 'interactive') {
+    return { ...base, type: 'interactive', interactive: whatsappInteractive(m.body ?? '', (m.payload as { interactive: InteractiveRendering }).interactive) };
+  }
   const media: Record<string, unknown> = { id: m.media_provider_id };
   // Meta refuses captions on audio and stickers.
   if (m.body && (m.type === 'image' || m.type === 'video' || m.type === 'document')) media.caption = m.body;
