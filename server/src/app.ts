@@ -18,6 +18,7 @@ import { mediaRoutes, publicMediaRoutes } from './routes/media/media.js';
 import { outboundRoutes } from './routes/outbound/outbound.js';
 import { uploadRoutes } from './routes/outbound/uploads.js';
 import { quickRepliesRoutes } from './routes/quickReplies/quickReplies.js';
+import { flowsRoutes } from './routes/flows/flows.js';
 import { businessHoursRoutes } from './routes/businessHours/businessHours.js';
 import { webhookRoutes } from './routes/webhooks/webhooks.js';
 import { licenseRoutes } from './routes/license/license.js';
@@ -58,6 +59,7 @@ export function createApp(deps: Deps): Koa {
   conversationsRoutes(deps, api);
   contactsRoutes(deps, api);
   quickRepliesRoutes(deps, api);
+  flowsRoutes(deps, api);
   businessHoursRoutes(deps, api);
   outboundRoutes(deps, api);
   mediaRoutes(deps, api);

@@ -19,3 +19,11 @@ export const featureDisabled = (feature: string) =>
 export const licenseRestricted = (reason: string) =>
   new AppError(403, 'license_restricted', `the license is restricted (${reason}): reading works, changes do not`, { reason });
 export const notActivated = () => new AppError(409, 'not_activated', 'this appliance has no license yet; run the activate command');
+
+// Chatbot flows (commands/flows.ts).
+export const flowNameTaken = (name: string) => new AppError(409, 'flow_name_taken', `a flow named "${name}" exists`);
+export const flowFallbackTaken = () => new AppError(409, 'flow_fallback_taken', 'another flow is the fallback; unset it there first');
+export const flowNotPublished = () => new AppError(409, 'flow_not_published', 'publish the flow before switching it to test or live');
+export const flowInvalid = (issues: unknown[]) =>
+  new AppError(422, 'flow_invalid', `the flow has ${issues.length} error${issues.length === 1 ? '' : 's'} to fix before publishing`, { issues });
+export const invalidFlowFile = (message: string) => new AppError(400, 'invalid_flow_file', `not a flow file this appliance can import: ${message}`);

@@ -125,6 +125,7 @@ export function validateFlow(def: FlowDefinition, ctx: ValidationContext): FlowI
     queue.push(...(next.get(id) ?? []));
   }
   for (const n of nodes.values()) {
+    if (n.type === 'start' && n !== starts[0]) continue; // reported as start_duplicate
     if (starts.length && !reachable.has(n.id)) {
       warning(n.id, 'node_unreachable', 'no path from the start reaches this node');
       continue;

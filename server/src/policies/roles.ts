@@ -30,6 +30,8 @@ const rules = {
   'connections.manage': isAdmin,
   'connections.health': (a) => a.role !== 'attendant',
   'quickReplies.manage': (a) => a.role !== 'attendant',
+  'flows.manage': isAdmin,
+  'flows.read': (a) => a.role !== 'attendant',
   'businessHours.manage': isAdmin,
   'businessHours.read': (a) => a.role !== 'attendant',
 } satisfies Record<string, Rule>;
