@@ -19,6 +19,7 @@ export function MessageBubble({ message: m }) {
     ${m.direction === 'out' && author(m) && html`<div class="msg-author">${author(m)}</div>`}
     <${Media} m=${m} />
     ${content(m)}
+    <${Choices} m=${m} />
     <div class="msg-meta">
       <time datetime=${m.at} title=${dateTime(m.at)}>${clockTime(m.at)}</time>
       ${m.direction === 'out' && html`<${Status} m=${m} />`}
@@ -48,6 +49,22 @@ function content(m) {
   }
   if (m.type === 'reaction') return html`<div class="msg-text muted">${t('msg.reaction', { emoji: m.payload?.emoji ?? '' })}</div>`;
   return html`<div class="msg-text muted">${t('msg.unsupported', { type: m.type })}</div>`;
+}
+
+/**
+ * A bot's menu: the buttons, list rows or quick replies under its text, as small muted chips; under a
+ * customer's tap, a note that it was a choice. @param {{ m: Message }} props
+ */
+function Choices({ m }) {
+  if (m.type !== 'interactive') return null;
+  if (m.direction === 'in') return html`<div class="muted" style="font-size: 12px" data-testid="message-choice">${t('msg.choseOption')}</div>`;
+  /** @type {{ kind?: string, button?: string, options?: Array<{ id: string, title: string, description?: string }> }} */
+  const r = m.payload?.interactive ?? {};
+  if (!Array.isArray(r.options) || r.options.length === 0) return null;
+  return html`<div style="display: flex; flex-wrap: wrap; gap: 4px; margin-top: 6px" aria-label=${t('msg.options')} data-testid="message-options" data-kind=${r.kind ?? ''}>
+    ${r.kind === 'list' && r.button && html`<span class="badge muted" style="width: 100%; background: none; padding-left: 0">${t('msg.listButton', { label: r.button })}</span>`}
+    ${r.options.map((o) => html`<span class="badge" key=${o.id} title=${o.description ?? ''}>${o.title}</span>`)}
+  </div>`;
 }
 
 /** Images, audio, video and documents by the appliance's authenticated URL. @param {{ m: Message }} props */
