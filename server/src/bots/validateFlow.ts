@@ -1,4 +1,7 @@
 import { FALLBACK_OUTCOMES, outcomesOf, type FlowCondition, type FlowDefinition, type FlowNode, type FlowOption } from './flowDefinition.js';
+import {
+  BUTTON_TITLE_MAX, INTERACTIVE_BODY_MAX, LIST_BUTTON_MAX, LIST_ROW_DESCRIPTION_MAX, LIST_ROW_TITLE_MAX, MAX_BUTTONS, MAX_LIST_ROWS,
+} from '../messaging/interactiveLimits.js';
 import { variablesIn } from './textTemplate.js';
 
 /**
@@ -40,11 +43,11 @@ export interface ValidationContext {
   allowHttpLoopback: boolean;
 }
 
-/** Meta's interactive message limits (https://developers.facebook.com/docs/whatsapp/guides/interactive-messages/). */
+/** Meta's interactive message limits, as messaging/interactiveLimits.ts states them (prompt.ts sends by the same). */
 export const META_LIMITS = {
-  maxButtons: 3, buttonTitle: 20,
-  maxListRows: 10, listRowTitle: 24, listRowDescription: 72, listButton: 20,
-  interactiveBody: 1024, text: 4096,
+  maxButtons: MAX_BUTTONS, buttonTitle: BUTTON_TITLE_MAX,
+  maxListRows: MAX_LIST_ROWS, listRowTitle: LIST_ROW_TITLE_MAX, listRowDescription: LIST_ROW_DESCRIPTION_MAX, listButton: LIST_BUTTON_MAX,
+  interactiveBody: INTERACTIVE_BODY_MAX, text: 4096,
 } as const;
 
 /** How a set of options goes out: reply buttons (1-3), a list message (4-10), numbered text (more). */
@@ -234,7 +237,7 @@ export function validateFlow(def: FlowDefinition, ctx: ValidationContext): FlowI
       error(nodeId, 'body_too_long', `the text is ${body.length} characters; a message with buttons or a list allows ${L.interactiveBody}`);
     }
     if (how === 'numbered') {
-      // Sent as text with one numbered line per option ("12. Title").
+      // Sent as text with one numbered line per option ("12. Title", bots/prompt.ts).
       const total = body.length + opts.reduce((sum, o, i) => sum + String(i + 1).length + 3 + o.title.length, 2);
       if (total > L.text) error(nodeId, 'text_too_long', `the text with its numbered options is ${total} characters; a text message allows ${L.text}`);
     }
