@@ -191,6 +191,7 @@ test('an admin creates a calendar with a lunch break, a 22:00–02:00 shift and 
   t.true(res.body.nationalHolidays, 'national holidays on by default');
   t.deepEqual(res.body.optionalHolidays, [], 'pontos facultativos off by default');
   t.is(res.body.connectionId, conn1);
+  t.is(res.body.connectionName, 'Loja 2100000001', 'named for the dashboard');
   t.is(typeof res.body.now.open, 'boolean');
 
   const got = await as('supA', 'GET', `/api/business-hours/${res.body.id}`);
@@ -235,6 +236,7 @@ test('edits: PATCH changes what it names; moving to a team frees the connection'
   t.is(moved.status, 200, moved.text);
   t.is(moved.body.teamId, w.teamB);
   t.is(moved.body.connectionId, null);
+  t.is(moved.body.teamName, 'Suporte');
   t.truthy(await w.app.deps.db('audit_log').where({ action: 'business_calendar.update', subject_id: id }).first());
 
   const none = await as('admin', 'PATCH', `/api/business-hours/${id}`, {});

@@ -40,6 +40,7 @@ export function Shell({ children }) {
     { href: '/admin/teams', icon: 'team', label: t('nav.teams'), show: isAdmin(), testid: 'nav-teams' },
     { href: '/admin/connections', icon: 'plug', label: t('nav.connections'), show: isAdmin(), testid: 'nav-connections' },
     { href: '/admin/quick-replies', icon: 'bolt', label: t('nav.quickReplies'), short: t('nav.quickRepliesShort'), show: isSupervisorOrAdmin(), testid: 'nav-quick-replies' },
+    { href: '/admin/business-hours', icon: 'clock', label: t('nav.businessHours'), short: t('nav.businessHoursShort'), show: isSupervisorOrAdmin(), testid: 'nav-business-hours' },
     { href: '/admin/license', icon: 'key', label: t('nav.license'), show: isAdmin(), testid: 'nav-license' },
   ];
   return html`<div class="shell">

@@ -12,6 +12,7 @@ import { InboxPage } from './pages/inbox/InboxPage.js';
 import { ConnectionsPage } from './pages/admin/ConnectionsPage.js';
 import { LicensePage } from './pages/admin/LicensePage.js';
 import { QuickRepliesPage } from './pages/admin/QuickRepliesPage.js';
+import { BusinessHoursPage } from './pages/admin/BusinessHoursPage.js';
 import { TeamsPage } from './pages/admin/TeamsPage.js';
 import { UsersPage } from './pages/admin/UsersPage.js';
 import { Shell } from './Shell.js';
@@ -26,6 +27,7 @@ const PAGES = [
   { pattern: '/admin/teams', page: TeamsPage, allowed: isAdmin },
   { pattern: '/admin/connections', page: ConnectionsPage, allowed: isAdmin },
   { pattern: '/admin/quick-replies', page: QuickRepliesPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/admin/business-hours', page: BusinessHoursPage, allowed: isSupervisorOrAdmin },
   { pattern: '/admin/license', page: LicensePage, allowed: isAdmin },
 ];
 

@@ -16,6 +16,9 @@ export interface BusinessCalendarRow {
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Joined in by find/list, for the dashboard (supervisors may not list connections). */
+  connection_name?: string | null;
+  team_name?: string | null;
 }
 
 /** The row as the evaluation reads it (every weekday present, exceptions in date order). */
@@ -53,13 +56,19 @@ export async function calendarFor(db: Knex, o: { connectionId: string | null; te
   return row ? parseCalendar(row) : null;
 }
 
+const withNames = (db: Knex) =>
+  db('business_calendars as b')
+    .leftJoin('connections as c', 'c.id', 'b.connection_id')
+    .leftJoin('teams as t', 't.id', 'b.team_id')
+    .select('b.*', 'c.name as connection_name', 't.name as team_name');
+
 export async function findBusinessCalendar(db: Knex, id: string): Promise<BusinessCalendarRow | undefined> {
-  return db('business_calendars').where({ id }).first();
+  return withNames(db).where('b.id', id).first();
 }
 
 /** Calendars are a short hand-made list (one per connection or team at most): listed whole by name. */
 export async function listBusinessCalendars(db: Knex): Promise<BusinessCalendarRow[]> {
-  return db('business_calendars').orderByRaw('lower(name) asc, id asc').limit(1000);
+  return withNames(db).orderByRaw('lower(b.name) asc, b.id asc').limit(1000);
 }
 
 /** Who holds a connection's or a team's calendar (for the calendar_taken message). */

@@ -2,14 +2,15 @@ import { signal } from '@preact/signals';
 import core from '../i18n/core.js';
 import inbox from '../i18n/inbox.js';
 import admin from '../i18n/admin.js';
+import businessHours from '../i18n/businessHours.js';
 
 /**
  * The one translation table: every string the dashboard shows is a key here. Each section file
  * declares pt-BR first and types the English side after it, so tsc refuses a missing translation.
  */
 const table = {
-  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt },
-  en: { ...core.en, ...inbox.en, ...admin.en },
+  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...businessHours.pt },
+  en: { ...core.en, ...inbox.en, ...admin.en, ...businessHours.en },
 };
 
 /** @typedef {keyof typeof table['pt-BR']} MessageKey */

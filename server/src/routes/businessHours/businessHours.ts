@@ -35,14 +35,16 @@ export function businessHoursRoutes(deps: Deps, router: Router): void {
     authorize(ctx.state.user!, 'businessHours.manage');
     const input = parse(CreateBusinessCalendarBody, ctx.state.body);
     ctx.status = 201;
-    ctx.body = presentBusinessCalendar(await createBusinessCalendar(deps, ctx.state.user!, input, ctx.state.ip), deps.now());
+    const row = await createBusinessCalendar(deps, ctx.state.user!, input, ctx.state.ip);
+    ctx.body = presentBusinessCalendar((await findBusinessCalendar(deps.db, row.id)) ?? row, deps.now());
   });
 
   router.patch('/business-hours/:id', async (ctx) => {
     authorize(ctx.state.user!, 'businessHours.manage');
     const id = parse(IdParam, ctx.params.id, 'id');
     const input = parse(UpdateBusinessCalendarBody, ctx.state.body);
-    ctx.body = presentBusinessCalendar(await changeBusinessCalendar(deps, ctx.state.user!, id, input, ctx.state.ip), deps.now());
+    const row = await changeBusinessCalendar(deps, ctx.state.user!, id, input, ctx.state.ip);
+    ctx.body = presentBusinessCalendar((await findBusinessCalendar(deps.db, row.id)) ?? row, deps.now());
   });
 
   router.delete('/business-hours/:id', async (ctx) => {
