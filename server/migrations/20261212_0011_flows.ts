@@ -108,9 +108,13 @@ export async function up(knex: Knex): Promise<void> {
     t.text('ooo_period');
   });
   await knex.raw(`create index conversations_bot on conversations (status, last_message_at desc, id desc) where bot_session_id is not null`);
+
+  // The bot runtime hears what happens from now on: the history kept in the outbox is not replayed to it.
+  await knex.raw(`insert into event_cursors (subscriber, tx, last_id) values ('bots', pg_current_xact_id(), 0) on conflict (subscriber) do nothing`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex('event_cursors').where({ subscriber: 'bots' }).delete();
   await knex.raw(`drop index conversations_bot`);
   await knex.schema.alterTable('conversations', (t) => {
     t.dropColumn('human_since');

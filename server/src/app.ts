@@ -10,6 +10,7 @@ import { licenseHeader } from './middlewares/licenseHeader.js';
 import { sameOrigin } from './middlewares/sameOrigin.js';
 import { requireSession } from './middlewares/session.js';
 import { authRoutes } from './routes/auth/auth.js';
+import { botCallbackRoutes, botRoutes } from './routes/bot/bot.js';
 import { connectionsRoutes } from './routes/connections/connections.js';
 import { contactsRoutes } from './routes/contacts/contacts.js';
 import { conversationsRoutes } from './routes/conversations/conversations.js';
@@ -48,6 +49,7 @@ export function createApp(deps: Deps): Koa {
   // Login is the one API route without a session.
   const open = new Router({ prefix: '/api' });
   authRoutes(deps, open);
+  botCallbackRoutes(deps, open);
 
   const api = new Router({ prefix: '/api' });
   api.use(requireSession(deps));
@@ -61,6 +63,7 @@ export function createApp(deps: Deps): Koa {
   quickRepliesRoutes(deps, api);
   flowsRoutes(deps, api);
   businessHoursRoutes(deps, api);
+  botRoutes(deps, api);
   outboundRoutes(deps, api);
   mediaRoutes(deps, api);
 

@@ -9,7 +9,7 @@ export type DomainEvent =
   | { type: 'message.sent'; conversationId: string; messageId: string; connectionId: string; origin: string; senderUserId: string | null; at: string }
   /** byUserId null: the bot did it (a flow's transfer node). */
   | { type: 'conversation.assigned' | 'conversation.transferred'; conversationId: string; teamId: string | null; assigneeId: string | null; byUserId: string | null }
-  | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string };
+  | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string | null };
 
 export type DomainEventType = DomainEvent['type'];
 

@@ -23,5 +23,9 @@ export function presentConversation(c: ConversationView) {
     unreadCount: c.unread_count,
     createdAt: iso(c.created_at),
     resolvedAt: iso(c.resolved_at),
+    /** A bot flow is handling it now ("Robô" badge and queue). */
+    botActive: c.bot_session_id !== null,
+    /** A person took it over then: the bot stays quiet until it is resolved or handed back. */
+    humanSince: iso(c.human_since),
   };
 }

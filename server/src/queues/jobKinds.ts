@@ -12,6 +12,8 @@ export interface JobPayloads {
   send: { messageId: string };
   /** An inbound attachment to download before Meta's URL expires. */
   media: { messageId: string };
+  /** A flow's webhook node to call; `steps` pins the session step it belongs to. */
+  botWebhook: { sessionId: string; steps: number };
 }
 
 export type JobKind = keyof JobPayloads;
@@ -33,6 +35,8 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<JobPayloads[K]> } = {
   send: { jobId: (p) => p.messageId, retries: 0, backoffMs: 0, retakeStalled: false },
   // Three attempts; the last one records the failure on the message (processors/media.ts).
   media: { jobId: (p) => `media:${p.messageId}`, retries: 2, backoffMs: 1_000, retakeStalled: true },
+  // Not retried: a failed call takes the node's error edge; a lost job, the session's safety timer.
+  botWebhook: { jobId: (p) => `botwh:${p.sessionId}:${p.steps}`, retries: 0, backoffMs: 0, retakeStalled: false },
 };
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as JobKind[];

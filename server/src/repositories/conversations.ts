@@ -13,6 +13,12 @@ export interface ConversationRow {
   unread_count: number;
   resolved_at: Date | null;
   created_at: Date;
+  /** A person owns it since then (took over, replied, was assigned): the bot stays quiet until resolve or hand-back. */
+  human_since: Date | null;
+  /** The bot session running in it now. */
+  bot_session_id: string | null;
+  /** The closed period an out-of-office reply was sent for. */
+  ooo_period: string | null;
 }
 
 /** A conversation with what the inbox shows of its contact and connection. */

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js';
 import { eventTasks } from '../../events/dispatcher.js';
 import type { Subscriber } from '../../events/domainEvents.js';
 import { JOB_KIND_NAMES, JOB_KINDS, type JobKind, type JobPayloads } from '../jobKinds.js';
+import { botTasks, botWebhookJob } from './bot.js';
 import { ingestJob, ingestTasks } from './ingest.js';
 import { mediaJob, mediaTasks } from './media.js';
 import { sendJob, sendTasks } from './send.js';
@@ -14,6 +15,7 @@ const PROCESSORS: Processors = {
   ingest: (deps) => ingestJob(deps),
   send: sendJob,
   media: mediaJob,
+  botWebhook: botWebhookJob,
 };
 
 /** Every job kind must have a processor: a job nobody processes would wait in Redis forever. */
@@ -37,7 +39,7 @@ export function startProcessors(deps: Deps, subscribers: Subscriber[], processor
       if (JOB_KINDS[kind].retakeStalled) queue.checkStalledJobs(5_000);
     }
   }
-  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...eventTasks(deps, subscribers)];
+  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...botTasks(deps), ...eventTasks(deps, subscribers)];
   return async () => {
     await Promise.allSettled(tasks.map((t) => t.stop()));
   };

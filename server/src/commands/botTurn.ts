@@ -1,0 +1,338 @@
+import type { Knex } from 'knex';
+import { closedPeriodStart, isOpen, type BusinessCalendar } from '../calendar/businessHours.js';
+import type { Deps } from '../deps.js';
+import { AppError } from '../errors.js';
+import { LIVE_STATUSES, answerFits, initialState, step, type BotInput, type EngineEnv, type SessionState, type StepResult } from '../bots/engine.js';
+import { FlowSettings, type FlowDefinition } from '../bots/flowDefinition.js';
+import { promptContent } from '../bots/prompt.js';
+import { isExitKeyword, pickFlow } from '../bots/triggers.js';
+import type { LicenseSnapshot } from '../license/licenseState.js';
+import { pushConversation } from '../realtime/conversationEvents.js';
+import {
+  findFlowRuntime, findSession, findVersionDefinition, insertSession, isLive, lockLiveSession, lockSession, noteInput, saveSessionState,
+  startableFlows, stopSession, takeInput, type BotSessionRow, type StartableFlow,
+} from '../repositories/botSessions.js';
+import { calendarFor } from '../repositories/businessCalendars.js';
+import { findContact, updateContact, type ContactRow } from '../repositories/contacts.js';
+import { findConversationView, lockConversation, updateConversation, type ConversationRow, type ConversationView } from '../repositories/conversations.js';
+import { recordEvents } from '../repositories/domainEvents.js';
+import type { MessageRow } from '../repositories/messages.js';
+import { enqueue } from '../queues/enqueue.js';
+import { announceOutbound, queueOutboundInTransaction, type OutboundContent } from './sendMessage.js';
+
+/**
+ * The bot runtime's use cases: a customer message, a timer or a webhook's answer moves a conversation's
+ * bot session one step (bots/engine.ts decides; this applies). Everything of one step happens in one
+ * transaction under the conversation's row lock — two webhooks together make one turn after the other,
+ * and a step run twice (a redelivered event, a retried timer) finds its work done: the customer message
+ * is taken once (bot_inputs), a timer fires only while its due time is the one stored, and every bot
+ * message has the send-once key (session, step).
+ *
+ * The bot never talks over a person: while `human_since` is set, or someone is assigned, nothing starts
+ * (commands/botHandoff.ts sets it on every takeover path).
+ */
+
+/** A customer who answers this fast after the bot, this many times in a row, is taken for a bot. */
+const BOT_LIKE_GAP_MS = 3_000;
+const BOT_LIKE_TURNS = 5;
+const STALE_AFTER_MS = 24 * 3_600_000;
+
+export interface AfterCommit {
+  messages: MessageRow[];
+  webhook: { sessionId: string; steps: number } | null;
+  changed: boolean;
+}
+
+/** A customer message (from the event subscriber): starts a flow, answers one, or is absorbed or ignored. */
+export async function botOnMessage(deps: Deps, message: { id: string; conversationId: string }): Promise<string> {
+  const after: AfterCommit = { messages: [], webhook: null, changed: false };
+  const outcome = await deps.db.transaction(async (trx) => {
+    if (!(await takeInput(trx, message.id, message.conversationId))) return 'duplicate';
+    const conv = await lockConversation(trx, message.conversationId);
+    const msg: MessageRow | undefined = await trx('messages').where({ id: message.id }).first();
+    if (!conv || !msg || msg.direction !== 'in') return 'ignored:gone';
+    const { outcome, sessionId } = await decide(deps, trx, conv, msg, after);
+    await noteInput(trx, message.id, outcome, sessionId);
+    return outcome;
+  });
+  await finish(deps, message.conversationId, after);
+  return outcome;
+}
+
+async function decide(deps: Deps, trx: Knex.Transaction, conv: ConversationRow, msg: MessageRow, after: AfterCommit): Promise<{ outcome: string; sessionId: string | null }> {
+  const now = deps.now();
+  if (conv.status !== 'open') return { outcome: 'ignored:resolved', sessionId: null };
+  // Past the 24-hour window nothing could be sent anyway (a very late catch-up).
+  if (now.getTime() - msg.at.getTime() > STALE_AFTER_MS) return { outcome: 'ignored:stale', sessionId: null };
+  const snap = await deps.license.snapshot();
+  const blocked = botBlocked(snap);
+  const session = await lockLiveSession(trx, conv.id);
+  const human = conv.human_since !== null || conv.assignee_id !== null;
+
+  if (session) {
+    if (human || blocked) {
+      await stopSession(trx, session.id, human ? 'handed_off' : 'ended', human ? 'human_took_over' : blocked!, now);
+      await setConversation(trx, conv, { bot_session_id: null }, after);
+      return { outcome: 'ignored:stopped', sessionId: session.id };
+    }
+    const flow = await findFlowRuntime(trx, session.flow_id);
+    const settings = FlowSettings.parse(flow?.settings ?? {});
+    const input = inputOf(msg);
+    if (isExitKeyword(input.text, flow?.exit_keywords ?? ['sair'])) {
+      await stopSession(trx, session.id, 'ended', 'exit_keyword', now);
+      // The customer asked to leave the bot: the people of the queue take it from here.
+      await setConversation(trx, conv, { bot_session_id: null, human_since: now }, after);
+      return { outcome: 'exit', sessionId: session.id };
+    }
+    if (session.status !== 'waiting_answer') return { outcome: 'ignored:busy', sessionId: session.id };
+    const ctx = await contextOf(deps, trx, conv, now);
+    const def = await definitionOf(trx, session.version_id);
+    // Messages soon after the one that started the last turn are its burst: only a valid answer among them moves the flow.
+    const inBurst = session.burst_at !== null && now.getTime() - session.burst_at.getTime() < settings.burstMs;
+    if (inBurst && !answerFits(def, stateOf(session), input, ctx.env)) return { outcome: 'absorbed', sessionId: session.id };
+
+    const fast = now.getTime() - session.updated_at.getTime() < BOT_LIKE_GAP_MS ? session.fast_replies + 1 : 0;
+    if (fast >= BOT_LIKE_TURNS) {
+      await stopSession(trx, session.id, 'ended', 'customer_is_bot', now);
+      await setConversation(trx, conv, { bot_session_id: null, human_since: now }, after);
+      return { outcome: 'ended:customer_is_bot', sessionId: session.id };
+    }
+    const result = step(def, settings, stateOf(session), { kind: 'message', ...input }, ctx.env);
+    await apply(deps, trx, ctx, session, result, after, { burstAt: now, fastReplies: fast });
+    return { outcome: 'turn', sessionId: session.id };
+  }
+
+  if (human) return { outcome: 'ignored:human', sessionId: null };
+  const ctx = await contextOf(deps, trx, conv, now);
+  const input = inputOf(msg);
+  const flow = !blocked
+    ? pickFlow(await startableFlows(trx), {
+      connectionId: conv.connection_id, contactPhone: ctx.view.contact_external_id, firstMessage: await isFirstInbound(trx, msg),
+      text: input.text, replyId: input.replyId, businessOpen: ctx.env.businessOpen,
+    })
+    : null;
+  if (flow) {
+    const sessionId = await startSession(deps, trx, ctx, flow, msg, after);
+    return { outcome: 'turn', sessionId };
+  }
+  if (await outOfOffice(deps, trx, ctx, after)) return { outcome: 'out_of_office', sessionId: null };
+  return { outcome: 'ignored:no_flow', sessionId: null };
+}
+
+async function startSession(deps: Deps, trx: Knex.Transaction, ctx: TurnContext, flow: StartableFlow, msg: MessageRow, after: AfterCommit): Promise<string> {
+  const now = ctx.env.now;
+  const def = await definitionOf(trx, flow.version_id);
+  const state = initialState(def);
+  const session = await insertSession(trx, {
+    conversation_id: ctx.conv.id, flow_id: flow.id, version_id: flow.version_id, node_id: state.nodeId, variables: {}, status: 'running',
+    visits: {}, burst_at: now, started_at: now, updated_at: now,
+  });
+  const result = step(def, FlowSettings.parse(flow.settings ?? {}), state, { kind: 'start' }, ctx.env);
+  await apply(deps, trx, ctx, session, result, after, {});
+  return session.id;
+}
+
+/** A timer came due (from the worker's timer task): fires once, while its due time is the one stored. */
+export async function botOnTimer(deps: Deps, sessionId: string, dueAt: Date): Promise<boolean> {
+  const found = await findSession(deps.db, sessionId);
+  if (!found || !isLive(found.status) || found.due_at?.getTime() !== dueAt.getTime()) return false;
+  return resume(deps, found.conversation_id, sessionId, (s) => s.due_at?.getTime() === dueAt.getTime(), { kind: 'timer' });
+}
+
+/** The webhook node's call came back (queues/processors/botWebhook.ts); `steps` pins the step it belongs to. */
+export async function botOnWebhookCalled(deps: Deps, sessionId: string, steps: number, ok: boolean, data?: unknown): Promise<boolean> {
+  const found = await findSession(deps.db, sessionId);
+  if (!found) return false;
+  return resume(deps, found.conversation_id, sessionId, (s) => s.steps === steps && s.status === 'waiting_webhook', { kind: 'webhook_called', ok, data });
+}
+
+/** An async webhook's callback: resumes the session (also when it beats the call's own answer). */
+export async function botOnCallback(deps: Deps, session: BotSessionRow, data: unknown): Promise<boolean> {
+  return resume(deps, session.conversation_id, session.id, (s) => s.status === 'waiting_callback' || s.status === 'waiting_webhook', { kind: 'callback', data });
+}
+
+async function resume(deps: Deps, conversationId: string, sessionId: string, still: (s: BotSessionRow) => boolean, input: BotInput): Promise<boolean> {
+  const after: AfterCommit = { messages: [], webhook: null, changed: false };
+  const done = await deps.db.transaction(async (trx) => {
+    const conv = await lockConversation(trx, conversationId);
+    const session = await lockSession(trx, sessionId);
+    if (!conv || !session || !isLive(session.status) || !still(session)) return false;
+    const now = deps.now();
+    const snap = await deps.license.snapshot();
+    const blocked = botBlocked(snap);
+    if (conv.human_since || conv.assignee_id || conv.status !== 'open' || blocked) {
+      const human = conv.human_since !== null || conv.assignee_id !== null;
+      await stopSession(trx, session.id, human ? 'handed_off' : 'ended', human ? 'human_took_over' : conv.status !== 'open' ? 'resolved' : blocked!, now);
+      await setConversation(trx, conv, { bot_session_id: null }, after);
+      return true;
+    }
+    const flow = await findFlowRuntime(trx, session.flow_id);
+    const ctx = await contextOf(deps, trx, conv, now);
+    const def = await definitionOf(trx, session.version_id);
+    let state = stateOf(session);
+    // A callback that beats the call's answer: the call is taken as answered first.
+    if (input.kind === 'callback' && session.status === 'waiting_webhook') {
+      state = step(def, FlowSettings.parse(flow?.settings ?? {}), state, { kind: 'webhook_called', ok: true }, ctx.env).state;
+    }
+    const result = step(def, FlowSettings.parse(flow?.settings ?? {}), state, input, ctx.env);
+    await apply(deps, trx, ctx, session, result, after, {});
+    return true;
+  });
+  await finish(deps, conversationId, after);
+  return done;
+}
+
+interface TurnContext {
+  conv: ConversationRow;
+  view: ConversationView;
+  contact: ContactRow;
+  calendar: BusinessCalendar | null;
+  env: EngineEnv;
+}
+
+async function contextOf(deps: Deps, trx: Knex.Transaction, conv: ConversationRow, now: Date): Promise<TurnContext> {
+  const view = (await findConversationView(trx, conv.id))!;
+  const contact = (await findContact(trx, conv.contact_id))!;
+  const calendar = await calendarFor(trx, { connectionId: conv.connection_id, teamId: conv.team_id });
+  return {
+    conv, view, contact, calendar,
+    env: {
+      now,
+      timeZone: calendar?.timezone ?? deps.config.APP_TIMEZONE,
+      channel: view.channel,
+      contact: { name: contact.name ?? contact.profile_name, phone: contact.external_id, fields: contact.custom_fields ?? {}, tags: contact.tags ?? [] },
+      businessOpen: calendar ? isOpen(calendar, now) : null,
+    },
+  };
+}
+
+/** Applies a step: its messages, contact changes, handoff and resolve, then the session's new state. */
+async function apply(
+  deps: Deps, trx: Knex.Transaction, ctx: TurnContext, session: BotSessionRow, result: StepResult, after: AfterCommit,
+  extra: { burstAt?: Date; fastReplies?: number },
+): Promise<void> {
+  const now = ctx.env.now;
+  let state = result.state;
+  let steps = session.steps;
+  const conversationPatch: Partial<ConversationRow> = {};
+  let tags = [...ctx.contact.tags];
+  let fields = { ...ctx.contact.custom_fields };
+  let name: string | undefined;
+  for (const effect of result.effects) {
+    if (effect.kind === 'send') {
+      const content: OutboundContent = effect.media
+        ? { type: effect.media.type, uploadId: effect.media.uploadId, ...(effect.text ? { caption: effect.text } : {}) }
+        : promptContent(ctx.env.channel, effect.text, effect.options, effect.buttonLabel);
+      try {
+        const sent = await queueOutboundInTransaction(deps, trx, { ...content, conversationId: ctx.conv.id, origin: 'bot', clientId: `bot:${session.id}:${steps}` });
+        if (sent.created) after.messages.push(sent.message);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        // The outbound path refused (window closed, license restricted…): the bot stops and says why.
+        state = { ...state, status: 'failed', reason: err.code, dueInMs: null };
+        break;
+      }
+      steps += 1;
+    } else if (effect.kind === 'tags') {
+      tags = [...tags.filter((t) => !effect.remove.includes(t)), ...effect.add.filter((t) => !tags.includes(t))];
+    } else if (effect.kind === 'contact_field') {
+      if (effect.name === 'nome' || effect.name === 'name') name = String(effect.value);
+      else fields = { ...fields, [effect.name]: String(effect.value) };
+    } else if (effect.kind === 'transfer') {
+      Object.assign(conversationPatch, { team_id: effect.teamId ?? ctx.conv.team_id, assignee_id: effect.userId ?? null, human_since: now });
+      await recordEvents(trx, [{ type: 'conversation.transferred', conversationId: ctx.conv.id, teamId: effect.teamId ?? ctx.conv.team_id, assigneeId: effect.userId ?? null, byUserId: null }]);
+    } else if (effect.kind === 'resolve') {
+      Object.assign(conversationPatch, { status: 'resolved', resolved_at: now });
+      await recordEvents(trx, [{ type: 'conversation.resolved', conversationId: ctx.conv.id, byUserId: null }]);
+    } else if (effect.kind === 'call_webhook') {
+      after.webhook = { sessionId: session.id, steps };
+    }
+  }
+  if (tags.join('\u0000') !== ctx.contact.tags.join('\u0000') || name !== undefined || JSON.stringify(fields) !== JSON.stringify(ctx.contact.custom_fields)) {
+    await updateContact(trx, ctx.contact.id, { tags, custom_fields: fields, ...(name !== undefined ? { name } : {}) });
+    after.changed = true;
+  }
+  const due = state.dueInMs !== null && isLive(state.status) ? new Date(now.getTime() + state.dueInMs) : null;
+  await saveSessionState(trx, session.id, state, { due, now, steps, ...(extra.burstAt ? { burstAt: extra.burstAt } : {}), ...(extra.fastReplies !== undefined ? { fastReplies: extra.fastReplies } : {}) });
+  conversationPatch.bot_session_id = isLive(state.status) ? session.id : null;
+  // Stopped for a reason a person must look at (an unhandled answer, a loop, a refused send): the queue takes it.
+  if (state.status === 'failed' || state.status === 'handed_off') conversationPatch.human_since ??= now;
+  await setConversation(trx, ctx.conv, conversationPatch, after);
+}
+
+async function setConversation(trx: Knex.Transaction, conv: ConversationRow, patch: Partial<ConversationRow>, after: AfterCommit): Promise<void> {
+  const changed = Object.entries(patch).filter(([k, v]) => {
+    const before = conv[k as keyof ConversationRow];
+    return before instanceof Date && v instanceof Date ? before.getTime() !== v.getTime() : before !== v;
+  });
+  if (!changed.length) return;
+  await updateConversation(trx, conv.id, Object.fromEntries(changed));
+  after.changed = true;
+}
+
+/** After the commit: dashboards hear of the messages and the conversation, the sends and the webhook call are queued. */
+async function finish(deps: Deps, conversationId: string, after: AfterCommit): Promise<void> {
+  for (const m of after.messages) await announceOutbound(deps, m);
+  if (after.changed || after.messages.length) await pushConversation(deps, conversationId).catch(() => {});
+  if (after.webhook) {
+    // If the job is lost, the session's safety timer takes the webhook's error edge.
+    await enqueue(deps, 'botWebhook', after.webhook).catch((err) => deps.log.warn({ err, ...after.webhook }, 'bot webhook job not queued; its timer will take the error edge'));
+  }
+}
+
+/** The out-of-office reply: once per closed period per conversation, and only when no flow took the message. */
+async function outOfOffice(deps: Deps, trx: Knex.Transaction, ctx: TurnContext, after: AfterCommit): Promise<boolean> {
+  const cal = ctx.calendar;
+  if (!cal?.outOfOffice?.enabled || !cal.outOfOffice.text?.trim()) return false;
+  const closedSince = closedPeriodStart(cal, ctx.env.now);
+  if (!closedSince) return false;
+  const period = closedSince.toISOString();
+  if (ctx.conv.ooo_period === period) return false;
+  try {
+    const sent = await queueOutboundInTransaction(deps, trx, { type: 'text', text: cal.outOfOffice.text, conversationId: ctx.conv.id, origin: 'bot', clientId: `ooo:${period}` });
+    if (sent.created) after.messages.push(sent.message);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return false;
+  }
+  await setConversation(trx, ctx.conv, { ooo_period: period }, after);
+  return true;
+}
+
+function inputOf(msg: MessageRow): { text: string | null; replyId: string | null } {
+  const p = (msg.payload ?? {}) as Record<string, unknown>;
+  const replyId = msg.type === 'interactive' ? (typeof p.id === 'string' ? p.id : null)
+    : msg.type === 'button' ? (typeof p.payload === 'string' ? p.payload : null) : null;
+  return { text: msg.body, replyId };
+}
+
+function stateOf(s: BotSessionRow): SessionState {
+  return { nodeId: s.node_id, status: s.status, reason: s.reason, variables: s.variables ?? {}, retries: s.retries, reminders: s.reminders, visits: s.visits ?? {}, dueInMs: null };
+}
+
+async function isFirstInbound(trx: Knex.Transaction, msg: MessageRow): Promise<boolean> {
+  const earlier = await trx('messages').where({ conversation_id: msg.conversation_id, direction: 'in' }).whereNot('id', msg.id)
+    .where('at', '<=', msg.at).first('id');
+  return !earlier;
+}
+
+/** Published versions never change: kept in memory once read. */
+const definitions = new Map<string, FlowDefinition>();
+async function definitionOf(db: Knex, versionId: string): Promise<FlowDefinition> {
+  let def = definitions.get(versionId);
+  if (!def) {
+    def = await findVersionDefinition(db, versionId);
+    if (!def) throw new Error(`flow version ${versionId} is missing`);
+    if (definitions.size > 500) definitions.clear();
+    definitions.set(versionId, def);
+  }
+  return def;
+}
+
+/** Bots run while the license is writable and the plan has the feature (a plan change ends sessions at their next step). */
+function botBlocked(snap: LicenseSnapshot): string | null {
+  if (snap.state === 'restricted') return 'license_restricted';
+  return snap.lease?.plan.features.chatbot ? null : 'plan_feature_disabled';
+}
+
+export { LIVE_STATUSES };

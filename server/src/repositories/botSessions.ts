@@ -1,0 +1,132 @@
+import type { Knex } from 'knex';
+import { LIVE_STATUSES, type SessionState, type SessionStatus } from '../bots/engine.js';
+import type { FlowDefinition, FlowSettings, FlowTrigger } from '../bots/flowDefinition.js';
+
+export interface BotSessionRow {
+  id: string;
+  conversation_id: string;
+  flow_id: string;
+  version_id: string;
+  node_id: string;
+  variables: Record<string, unknown>;
+  status: SessionStatus;
+  reason: string | null;
+  due_at: Date | null;
+  retries: number;
+  reminders: number;
+  visits: Record<string, number>;
+  steps: number;
+  burst_at: Date | null;
+  fast_replies: number;
+  callback_token_hash: string | null;
+  started_at: Date;
+  updated_at: Date;
+  ended_at: Date | null;
+}
+
+/** A flow that may start sessions now: live, or in test, with a published version. */
+export interface StartableFlow {
+  id: string;
+  name: string;
+  connection_ids: string[];
+  trigger: FlowTrigger;
+  priority: number;
+  is_fallback: boolean;
+  status: 'test' | 'live';
+  test_phone: string | null;
+  exit_keywords: string[];
+  settings: Partial<FlowSettings>;
+  version_id: string;
+}
+
+export const isLive = (status: SessionStatus) => (LIVE_STATUSES as readonly string[]).includes(status);
+
+export async function startableFlows(db: Knex): Promise<StartableFlow[]> {
+  return db('flows')
+    .whereNull('deleted_at').whereIn('status', ['test', 'live']).whereNotNull('published_version_id')
+    .orderBy([{ column: 'priority', order: 'asc' }, { column: 'name', order: 'asc' }])
+    .select('id', 'name', 'connection_ids', 'trigger', 'priority', 'is_fallback', 'status', 'test_phone', 'exit_keywords', 'settings', 'published_version_id as version_id');
+}
+
+export async function findVersionDefinition(db: Knex, versionId: string): Promise<FlowDefinition | undefined> {
+  return (await db('flow_versions').where({ id: versionId }).first('definition'))?.definition;
+}
+
+/** The flow's settings and exit keywords as they are now (a session keeps its version, not these). */
+export async function findFlowRuntime(db: Knex, flowId: string): Promise<{ settings: Partial<FlowSettings>; exit_keywords: string[]; deleted_at: Date | null } | undefined> {
+  return db('flows').where({ id: flowId }).first('settings', 'exit_keywords', 'deleted_at');
+}
+
+export async function lockLiveSession(trx: Knex.Transaction, conversationId: string): Promise<BotSessionRow | undefined> {
+  return trx('bot_sessions').where({ conversation_id: conversationId }).whereIn('status', LIVE_STATUSES).forUpdate().first();
+}
+
+export async function lockSession(trx: Knex.Transaction, id: string): Promise<BotSessionRow | undefined> {
+  return trx('bot_sessions').where({ id }).forUpdate().first();
+}
+
+export async function findSession(db: Knex, id: string): Promise<BotSessionRow | undefined> {
+  return db('bot_sessions').where({ id }).first();
+}
+
+export async function insertSession(trx: Knex.Transaction, row: Omit<BotSessionRow, 'id' | 'callback_token_hash' | 'ended_at' | 'reason' | 'due_at' | 'steps' | 'fast_replies' | 'retries' | 'reminders'>): Promise<BotSessionRow> {
+  const [inserted] = await trx('bot_sessions')
+    .insert({ ...row, variables: JSON.stringify(row.variables), visits: JSON.stringify(row.visits) })
+    .returning('*');
+  return inserted;
+}
+
+/** Writes a step's state; `due` is the next timer's absolute time. */
+export async function saveSessionState(
+  trx: Knex.Transaction,
+  id: string,
+  state: SessionState,
+  extra: { due: Date | null; now: Date; steps: number; burstAt?: Date | null; fastReplies?: number; callbackTokenHash?: string | null },
+): Promise<void> {
+  await trx('bot_sessions').where({ id }).update({
+    node_id: state.nodeId,
+    status: state.status,
+    reason: state.reason,
+    variables: JSON.stringify(state.variables),
+    visits: JSON.stringify(state.visits),
+    retries: state.retries,
+    reminders: state.reminders,
+    due_at: isLive(state.status) ? extra.due : null,
+    steps: extra.steps,
+    updated_at: extra.now,
+    ended_at: isLive(state.status) ? null : extra.now,
+    ...(extra.burstAt !== undefined ? { burst_at: extra.burstAt } : {}),
+    ...(extra.fastReplies !== undefined ? { fast_replies: extra.fastReplies } : {}),
+    ...(extra.callbackTokenHash !== undefined ? { callback_token_hash: extra.callbackTokenHash } : {}),
+    ...(!isLive(state.status) ? { callback_token_hash: null } : {}),
+  });
+}
+
+/** Ends a live session from outside the flow (a person took over, the plan lost the feature). */
+export async function stopSession(trx: Knex.Transaction, id: string, status: 'handed_off' | 'ended', reason: string, now: Date): Promise<void> {
+  await trx('bot_sessions').where({ id }).whereIn('status', LIVE_STATUSES)
+    .update({ status, reason, due_at: null, callback_token_hash: null, updated_at: now, ended_at: now });
+}
+
+/** Sessions whose timer is due, oldest first. */
+export async function dueSessions(db: Knex, now: Date, limit: number): Promise<{ id: string; due_at: Date }[]> {
+  return db('bot_sessions').where('due_at', '<=', now).orderBy('due_at').limit(limit).select('id', 'due_at');
+}
+
+export async function findSessionByCallback(db: Knex, tokenHash: string): Promise<BotSessionRow | undefined> {
+  return db('bot_sessions').where({ callback_token_hash: tokenHash }).first();
+}
+
+/** One row per customer message the bot took: false when it was taken already (a job run twice). */
+export async function takeInput(trx: Knex.Transaction, messageId: string, conversationId: string): Promise<boolean> {
+  const rows = await trx('bot_inputs').insert({ message_id: messageId, conversation_id: conversationId, outcome: 'pending' }).onConflict('message_id').ignore().returning('message_id');
+  return rows.length === 1;
+}
+
+export async function noteInput(trx: Knex.Transaction, messageId: string, outcome: string, sessionId: string | null): Promise<void> {
+  await trx('bot_inputs').where({ message_id: messageId }).update({ outcome, session_id: sessionId });
+}
+
+export async function deleteOldInputs(db: Knex, before: Date, limit: number): Promise<number> {
+  return db('bot_inputs').whereIn('message_id', db('bot_inputs').where('created_at', '<', before).limit(limit).select('message_id')).delete();
+}
