@@ -36,6 +36,7 @@ export function Shell({ children }) {
   /** @type {{ href: string, icon: import('./components/Icon.js').IconName, label: string, short?: string, show: boolean, testid: string }[]} */
   const items = [
     { href: '/inbox', icon: 'inbox', label: t('nav.inbox'), show: true, testid: 'nav-inbox' },
+    { href: '/flows', icon: 'flow', label: t('nav.flows'), show: isSupervisorOrAdmin(), testid: 'nav-flows' },
     { href: '/admin/users', icon: 'users', label: t('nav.users'), show: isAdmin(), testid: 'nav-users' },
     { href: '/admin/teams', icon: 'team', label: t('nav.teams'), show: isAdmin(), testid: 'nav-teams' },
     { href: '/admin/connections', icon: 'plug', label: t('nav.connections'), show: isAdmin(), testid: 'nav-connections' },

@@ -9,6 +9,8 @@ import { match, navigate, onLinkClick, route } from './lib/router.js';
 import { Forbidden, NotFound } from './pages/Forbidden.js';
 import { Login } from './pages/Login.js';
 import { InboxPage } from './pages/inbox/InboxPage.js';
+import { FlowEditorPage } from './pages/flows/FlowEditorPage.js';
+import { FlowsListPage } from './pages/flows/FlowsListPage.js';
 import { ConnectionsPage } from './pages/admin/ConnectionsPage.js';
 import { LicensePage } from './pages/admin/LicensePage.js';
 import { QuickRepliesPage } from './pages/admin/QuickRepliesPage.js';
@@ -23,6 +25,8 @@ import { booting, isAdmin, isSupervisorOrAdmin, loadMe, me } from './state/sessi
 const PAGES = [
   { pattern: '/inbox', page: InboxPage, allowed: () => true },
   { pattern: '/inbox/:id', page: InboxPage, allowed: () => true },
+  { pattern: '/flows', page: FlowsListPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/flows/:id', page: FlowEditorPage, allowed: isSupervisorOrAdmin },
   { pattern: '/admin/users', page: UsersPage, allowed: isAdmin },
   { pattern: '/admin/teams', page: TeamsPage, allowed: isAdmin },
   { pattern: '/admin/connections', page: ConnectionsPage, allowed: isAdmin },

@@ -34,6 +34,7 @@ const PATHS = {
   lock: 'M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4',
   refresh: 'M21 12a9 9 0 1 1-3-6.7L21 8M21 3v5h-5',
   template: 'M4 4h16v16H4zM4 9h16M9 20V9',
+  flow: 'M3 4h6v5H3zM15 15h6v5h-6zM6 9v3a3 3 0 0 0 3 3h6M15 4h6v5h-6zM18 9v6',
 };
 
 /** @typedef {keyof typeof PATHS} IconName */

@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import core from '../i18n/core.js';
 import inbox from '../i18n/inbox.js';
 import admin from '../i18n/admin.js';
+import flows from '../i18n/flows.js';
 import businessHours from '../i18n/businessHours.js';
 
 /**
@@ -9,8 +10,8 @@ import businessHours from '../i18n/businessHours.js';
  * declares pt-BR first and types the English side after it, so tsc refuses a missing translation.
  */
 const table = {
-  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...businessHours.pt },
-  en: { ...core.en, ...inbox.en, ...admin.en, ...businessHours.en },
+  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt },
+  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en },
 };
 
 /** @typedef {keyof typeof table['pt-BR']} MessageKey */
