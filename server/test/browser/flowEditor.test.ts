@@ -141,6 +141,16 @@ test('an admin builds a flow on the canvas, sees the unconnected outcome flagged
     t.deepEqual(flow.body.draft.nodes.find((n: { id: string }) => n.id === q).data.options.map((o: { title: string }) => o.title), titles);
     t.false(flow.body.draftChanged);
 
+    // The draft walks in the preview chat, buttons and all, without Meta.
+    await page.locator('[data-testid=tab-preview]').click();
+    await page.locator('[data-testid=preview-start]').click();
+    const bot = page.locator('[data-testid=preview-message][data-from=bot]');
+    await waitForText(bot.first(), 'Sobre o que você quer falar?');
+    await page.locator('[data-testid=preview-option]', { hasText: 'Meu pedido' }).click();
+    await waitForText(bot, 'Vou ver seu pedido.');
+    await page.waitForTimeout(200);
+    t.log(await screenshot(page, 'flow-editor-preview'));
+
     // The list shows it published.
     await page.locator('[data-testid=flow-back]').click();
     const listed = page.locator(`[data-testid=flow-row][data-id="${flowId}"]`);

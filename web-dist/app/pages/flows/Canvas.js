@@ -97,9 +97,11 @@ export function Canvas({ def, issues, selection, readOnly, fitSignal, onSelect, 
     const el = root.current;
     if (!el || !def.nodes.length) return;
     const b = bounds(def.nodes);
-    const w = el.clientWidth, h = el.clientHeight;
-    const k = Math.min(MAX_ZOOM, 1.1, Math.max(MIN_ZOOM, Math.min((w - 160) / b.w, (h - 80) / b.h)));
-    setView({ k, x: (w - b.w * k) / 2 - b.x * k + 40, y: (h - b.h * k) / 2 - b.y * k });
+    // The palette covers the left edge: fit into what is right of it (all of it when read-only).
+    const left = readOnly ? 24 : 200;
+    const w = el.clientWidth - left - 24, h = el.clientHeight - 90;
+    const k = Math.min(1, Math.max(MIN_ZOOM, Math.min(w / b.w, h / b.h)));
+    setView({ k, x: left + (w - b.w * k) / 2 - b.x * k, y: 30 + (h - b.h * k) / 2 - b.y * k });
   };
   useEffect(() => { fit(); }, [fitSignal]);
 

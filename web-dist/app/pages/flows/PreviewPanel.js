@@ -22,10 +22,11 @@ export function PreviewPanel({ flowId, beforeRun }) {
   const [unavailable, setUnavailable] = useState(false);
   const [error, setError] = useState(/** @type {string | null} */ (null));
   const [text, setText] = useState('');
+  const [waiting, setWaiting] = useState(false);
   const end = useRef(/** @type {HTMLDivElement | null} */ (null));
   useEffect(() => { end.current?.scrollIntoView?.({ block: 'end' }); }, [lines.length]);
 
-  /** @param {{ text?: string, optionId?: string } | undefined} input @param {unknown} from @param {string} [shown] */
+  /** @param {{ text?: string, optionId?: string, timeout?: true } | undefined} input @param {unknown} from @param {string} [shown] */
   const send = async (input, from, shown) => {
     setBusy(true);
     setError(null);
@@ -36,6 +37,7 @@ export function PreviewPanel({ flowId, beforeRun }) {
       setLines((l) => [...l, ...(r.replies ?? []).map((/** @type {any} */ x) => ({ from: /** @type {const} */ ('bot'), text: x.text, options: x.options, kind: x.kind }))]);
       setState(r.state);
       setEnded(!!r.ended);
+      setWaiting(r.status === 'waiting_answer');
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501)) setUnavailable(true);
       else setError(errorText(err));
@@ -56,7 +58,7 @@ export function PreviewPanel({ flowId, beforeRun }) {
     <p class="muted small fs-lead">${t('flows.preview.lead')}</p>
     <div class="fpv-chat" data-testid="preview-chat">
       ${!lines.length && !busy && html`<p class="fp-empty">${t('flows.preview.empty')}</p>`}
-      ${lines.map((l, i) => html`<div key=${i} class=${`fpv-msg fpv-${l.from}`} data-testid="preview-message" data-from=${l.from}>
+      ${lines.map((l, i) => html`<div key=${i} class=${`fpv-msg fpv-${l.kind === 'note' ? 'note' : l.from}`} data-testid="preview-message" data-from=${l.from}>
         <div class="fpv-text">${l.text}</div>
         ${l.options?.length && html`<div class=${`fpv-options fpv-${l.kind ?? 'buttons'}`}>
           ${l.options.map((o) => html`<button type="button" key=${o.id} disabled=${busy || ended || l !== last}
@@ -67,6 +69,8 @@ export function PreviewPanel({ flowId, beforeRun }) {
       <div ref=${end}></div>
     </div>
     ${error && html`<p class="form-error" role="alert">${error}</p>`}
+    ${waiting && !ended && html`<button type="button" class="link-btn small fpv-timeout" disabled=${busy} onClick=${() => send({ timeout: true }, state, t('flows.preview.noReplyShown'))}
+      data-testid="preview-timeout">${t('flows.preview.noReply')}</button>`}
     <form class="fpv-input" novalidate onSubmit=${(/** @type {Event} */ e) => {
       e.preventDefault();
       const v = text.trim();

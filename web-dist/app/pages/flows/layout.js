@@ -11,7 +11,7 @@ import { outcomesOf } from './outcomes.js';
  * reaches go in a last column, so nothing is hidden.
  */
 
-const GAP_X = 110;
+const GAP_X = 84;
 const GAP_Y = 36;
 
 /**
@@ -64,8 +64,12 @@ export function autoLayout(def) {
   }
   let maxLayer = 0;
   for (const id of reached) maxLayer = Math.max(maxLayer, layer.get(id) ?? 0);
-  // Orphans (not reachable from start) in one column after the rest.
-  for (const n of def.nodes) if (!reached.has(n.id)) layer.set(n.id, maxLayer + 1);
+  // Nodes start does not reach: just before the first reached node they lead to, else in a last column.
+  for (const n of def.nodes) {
+    if (reached.has(n.id)) continue;
+    const into = (out.get(n.id) ?? []).filter((c) => reached.has(c.to)).map((c) => layer.get(c.to) ?? 0);
+    layer.set(n.id, into.length ? Math.max(1, Math.min(...into) - 1) : maxLayer + 1);
+  }
 
   /** @type {string[][]} */
   const layers = [];
