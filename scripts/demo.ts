@@ -187,6 +187,8 @@ async function main(): Promise<void> {
     const stopCustomers = startSimulatedCustomers({
       numbers: [{ ...DEMO_NUMBER, webhookUrl, appSecret }],
       everyMs: Number(process.env.DEMO_CUSTOMER_EVERY_MS ?? 20_000),
+      // Customers answer the bot's menus by tapping a button or a list row, as they would on the phone.
+      menus: () => sim.sent,
     });
     stops.push(async () => stopCustomers());
 
@@ -266,7 +268,57 @@ async function demoConnection(appUrl: string, password: string, accessToken: str
   } else if (connection.teamId !== team.id) {
     await api('PATCH', `/connections/${connection.id}`, { teamId: team.id });
   }
+  await demoBusinessHours(api, connection.id);
+  await demoFlow(api, team.id);
   return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${connection.id}`;
+}
+
+type DemoApi = (method: string, route: string, body?: unknown, expected?: number[]) => Promise<any>;
+
+/** The demo number's business hours (Mon–Fri 08–18 with lunch, Sat 08–12, national holidays) and its out-of-office reply. */
+async function demoBusinessHours(api: DemoApi, connectionId: string): Promise<void> {
+  const calendars = await api('GET', '/business-hours');
+  if (calendars.items.some((c: any) => c.connectionId === connectionId)) return;
+  const weekday = [{ from: '08:00', to: '12:00' }, { from: '13:00', to: '18:00' }];
+  await api('POST', '/business-hours', {
+    name: 'Horário da loja', timezone: 'America/Sao_Paulo', connectionId, nationalHolidays: true,
+    week: { 1: weekday, 2: weekday, 3: weekday, 4: weekday, 5: weekday, 6: [{ from: '08:00', to: '12:00' }], 7: [] },
+    outOfOffice: { enabled: true, text: 'Olá! Nosso atendimento é de segunda a sexta, das 8h às 18h, e sábado até 12h. Deixe sua mensagem que respondemos assim que abrirmos.' },
+  }, [201]);
+}
+
+/** A welcome flow for new conversations: a menu with buttons, an answer or two, and the handoff to the team. */
+async function demoFlow(api: DemoApi, teamId: string): Promise<void> {
+  const flows = await api('GET', '/flows');
+  if (flows.items.some((f: any) => f.name === 'Boas-vindas')) return;
+  const at = (x: number, y: number) => ({ x, y });
+  const draft = {
+    nodes: [
+      { id: 'start', type: 'start', position: at(0, 0), data: {} },
+      { id: 'menu', type: 'question', position: at(0, 140), data: {
+        text: 'Olá, {{contato.nome}}! Sou o assistente da Demo Atendimento. Como posso ajudar?', answerType: 'option',
+        options: [{ id: 'horario', title: 'Horário' }, { id: 'pedido', title: 'Meu pedido' }, { id: 'atendente', title: 'Falar com atendente' }],
+        retry: { max: 2 }, timeout: { seconds: 600, reminders: 1, reminderText: 'Ainda está aí? Escolha uma opção para continuar.' },
+      } },
+      { id: 'horario', type: 'end', position: at(-320, 320), data: { text: 'Atendemos de segunda a sexta, das 8h às 18h, e sábado das 8h às 12h.', resolve: false } },
+      { id: 'pedido', type: 'question', position: at(0, 320), data: { text: 'Qual o número do pedido?', answerType: 'number', saveTo: { variable: 'pedido' }, retry: { max: 2 } } },
+      { id: 'pedido_ok', type: 'transfer', position: at(0, 500), data: { text: 'Obrigado! Um atendente vai conferir o pedido {{pedido}} e já responde.', teamId } },
+      { id: 'humano', type: 'transfer', position: at(320, 320), data: { text: 'Certo! Vou chamar alguém da equipe.', teamId } },
+    ],
+    edges: [
+      { id: 'e1', from: 'start', outcome: 'next', to: 'menu' },
+      { id: 'e2', from: 'menu', outcome: 'horario', to: 'horario' },
+      { id: 'e3', from: 'menu', outcome: 'pedido', to: 'pedido' },
+      { id: 'e4', from: 'menu', outcome: 'atendente', to: 'humano' },
+      { id: 'e5', from: 'menu', outcome: 'invalid', to: 'humano' },
+      { id: 'e6', from: 'menu', outcome: 'timeout', to: 'humano' },
+      { id: 'e7', from: 'pedido', outcome: 'next', to: 'pedido_ok' },
+      { id: 'e8', from: 'pedido', outcome: 'invalid', to: 'humano' },
+    ],
+  };
+  const flow = await api('POST', '/flows', { name: 'Boas-vindas', trigger: { type: 'new_conversation' }, draft }, [201]);
+  await api('POST', `/flows/${flow.id}/publish`);
+  await api('POST', `/flows/${flow.id}/status`, { status: 'live' });
 }
 
 void main();

@@ -3,7 +3,8 @@
  * message to one of the business numbers, delivered as Meta would (signed `messages` webhook).
  */
 import crypto from 'node:crypto';
-import { postWebhook, waEnvelope, waMessagesValue, waText } from './webhooks.js';
+import type { SimSent } from './simulator.js';
+import { postWebhook, waButtonReply, waEnvelope, waListReply, waMessagesValue, waText } from './webhooks.js';
 
 interface Customer { name: string; waId: string }
 
@@ -40,6 +41,8 @@ export function startSimulatedCustomers(o: {
   numbers: Array<{ phoneNumberId: string; displayPhoneNumber: string; webhookUrl: string; appSecret: string }>;
   everyMs?: number;
   log?: (line: string) => void;
+  /** What the business sent (the simulator's record): a customer with an unanswered menu taps one of its choices. */
+  menus?: () => SimSent[];
 }): () => void {
   if (o.numbers.length === 0) throw new Error('startSimulatedCustomers needs at least one number');
   const everyMs = o.everyMs ?? 5_000;
@@ -47,17 +50,44 @@ export function startSimulatedCustomers(o: {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
+  const answered = new Set<string>();
+  /** The newest menu sent to someone who has not answered it yet, with its customer. */
+  const openMenu = (): { customer: Customer; menu: SimSent } | null => {
+    const sent = o.menus?.() ?? [];
+    for (let i = sent.length - 1; i >= 0; i--) {
+      const menu = sent[i]!;
+      if (menu.shown?.options?.length && !answered.has(menu.id)) {
+        const customer = CUSTOMERS.find((c) => c.waId.slice(-8) === menu.to.slice(-8));
+        if (customer) return { customer, menu };
+      }
+    }
+    return null;
+  };
+
   const tick = async (): Promise<void> => {
     const number = pick(o.numbers);
-    const customer = pick(CUSTOMERS);
-    const text = pick(MESSAGES);
+    const open = crypto.randomInt(0, 3) > 0 ? openMenu() : null;
+    const customer = open?.customer ?? pick(CUSTOMERS);
+    let message: object;
+    let text: string;
+    if (open) {
+      answered.add(open.menu.id);
+      const choice = pick(open.menu.shown!.options!);
+      text = `[${choice.title}]`;
+      message = open.menu.shown!.kind === 'list'
+        ? waListReply(customer.waId, { id: choice.id, title: choice.title }, { id: open.menu.id })
+        : waButtonReply(customer.waId, { id: choice.id, title: choice.title }, { id: open.menu.id });
+    } else {
+      text = pick(MESSAGES);
+      message = waText(customer.waId, text);
+    }
     const body = waEnvelope([{
       changes: [{
         value: waMessagesValue({
           phoneNumberId: number.phoneNumberId,
           displayPhoneNumber: number.displayPhoneNumber,
           contacts: [{ waId: customer.waId, name: customer.name }],
-          messages: [waText(customer.waId, text)],
+          messages: [message],
         }),
       }],
     }]);
