@@ -85,6 +85,13 @@ test('unconnected outcomes: errors, except invalid/timeout/error/else which hand
   ]);
 });
 
+test('a last message with nothing after it ends the flow there: a warning, not an error; a start with no edge is an error', (t) => {
+  const def = flow([start, msg('bye', {})], [['start', 'next', 'bye']]);
+  t.deepEqual(validateFlow(def, ctx).map((i) => [i.code, i.nodeId, i.severity]), [['flow_ends_here', 'bye', 'warning']]);
+  const lone = flow([start], []);
+  t.true(validateFlow(lone, ctx).some((i) => i.code === 'outcome_unconnected' && i.nodeId === 'start' && i.severity === 'error'));
+});
+
 test('duplicate option ids', (t) => {
   const def = flow([start, msg('m', { options: [{ id: 'a', title: 'Um' }, { id: 'a', title: 'Dois' }] }), end()], [['start', 'next', 'm'], ['m', 'a', 'end'], ['m', 'invalid', 'end']]);
   t.deepEqual(codes(validateFlow(def, ctx)), ['option_id_duplicate']);

@@ -24,11 +24,31 @@ export function botSubscriber(deps: Deps): Subscriber {
       for (const e of events) byConversation.set(e.conversationId, [...(byConversation.get(e.conversationId) ?? []), e]);
       const queue = [...byConversation.values()];
       const lane = async () => {
-        for (let list = queue.shift(); list; list = queue.shift()) for (const e of list) await react(deps, e);
+        for (let list = queue.shift(); list; list = queue.shift()) for (const e of list) await reactOnce(deps, e);
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, queue.length) }, lane));
     },
   };
+}
+
+/**
+ * A failure that may pass (the database or Redis away, a deadlock) comes again with the whole batch; any
+ * other is this one event's and is logged and passed over, so one bad conversation cannot stop every bot.
+ */
+async function reactOnce(deps: Deps, e: StoredEvent): Promise<void> {
+  try {
+    await react(deps, e);
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    deps.log.error({ err, event: e.id, type: e.type, conversationId: e.conversationId }, 'bot could not handle an event; passed over');
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return true; // a network error, a timeout: not known to be this event's fault
+  // Connection trouble (08), shutdown or cancel (57), serialization and deadlock (40), out of resources (53).
+  return /^(08|57|40|53)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code);
 }
 
 async function react(deps: Deps, e: StoredEvent): Promise<void> {

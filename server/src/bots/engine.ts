@@ -101,7 +101,7 @@ export function step(def: FlowDefinition, settings: FlowSettings, prev: SessionS
     const to = edge && nodes.get(edge.to);
     if (to) return to;
     if (FALLBACK_OUTCOMES.has(outcome)) stop('handed_off', `unhandled_${outcome}`);
-    else stop('ended', 'no_edge');
+    else stop('ended', outcome === 'next' ? 'completed' : 'no_edge');
     return null;
   };
 

@@ -23,7 +23,7 @@ export interface FlowIssue {
 export type FlowIssueCode =
   | 'start_missing' | 'start_duplicate' | 'node_id_duplicate' | 'edge_id_duplicate'
   | 'edge_unknown_node' | 'edge_unknown_outcome' | 'outcome_multiple_edges'
-  | 'outcome_unconnected' | 'fallback_unconnected' | 'node_unreachable'
+  | 'outcome_unconnected' | 'fallback_unconnected' | 'flow_ends_here' | 'node_unreachable'
   | 'option_id_duplicate' | 'options_required' | 'options_ignored'
   | 'button_title_too_long' | 'button_description_ignored'
   | 'list_title_too_long' | 'list_description_too_long' | 'list_button_too_long'
@@ -136,6 +136,8 @@ export function validateFlow(def: FlowDefinition, ctx: ValidationContext): FlowI
     for (const o of outcomes.get(n.id)!) {
       if (taken.has(`${n.id}\u0000${o}`)) continue;
       if (FALLBACK_OUTCOMES.has(o)) warning(n.id, 'fallback_unconnected', `"${o}" has no edge: the conversation goes to the people of its queue`, o);
+      // A last message (or tag, field, delay) with nothing after it ends the flow there, as its author meant.
+      else if (o === 'next' && n.type !== 'start' && n.type !== 'webhook') warning(n.id, 'flow_ends_here', 'nothing comes after this block: the flow ends here', o);
       else error(n.id, 'outcome_unconnected', `"${o}" has no edge`, o);
     }
   }
