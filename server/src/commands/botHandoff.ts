@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { authorizeAssign, authorizeSee } from '../policies/conversations.js';
+import { authorizeAssign, authorizeSee, type ConversationScope } from '../policies/conversations.js';
 import { assertWritable } from '../policies/license.js';
 import type { Actor } from '../policies/roles.js';
 import { pushConversation } from '../realtime/conversationEvents.js';
@@ -44,9 +44,11 @@ export async function endBotOnResolve(deps: Deps, conversationId: string): Promi
 /** "Assumir": the bot stops and the conversation is the actor's, unless someone already has it. */
 export async function takeOverFromBot(deps: Deps, actor: Actor, id: string, ip: string): Promise<ConversationView> {
   assertWritable(await deps.license.snapshot());
+  let before: ConversationScope | undefined;
   await deps.db.transaction(async (trx) => {
     const conv = await lockConversation(trx, id);
     authorizeSee(actor, conv);
+    before = { team_id: conv!.team_id, assignee_id: conv!.assignee_id };
     const now = deps.now();
     const session = await lockLiveSession(trx, id);
     if (session) await stopSession(trx, session.id, 'handed_off', 'taken_over', now);
@@ -57,7 +59,7 @@ export async function takeOverFromBot(deps: Deps, actor: Actor, id: string, ip: 
       await recordEvents(trx, [{ type: 'conversation.assigned', conversationId: id, teamId: conv!.team_id, assigneeId: assignee, byUserId: actor.id }]);
     }
   });
-  await pushConversation(deps, id).catch(() => {});
+  await pushConversation(deps, id, before).catch(() => {});
   return (await findConversationView(deps.db, id))!;
 }
 
@@ -67,9 +69,11 @@ export async function takeOverFromBot(deps: Deps, actor: Actor, id: string, ip: 
  */
 export async function handBackToBot(deps: Deps, actor: Actor, id: string, ip: string): Promise<ConversationView> {
   assertWritable(await deps.license.snapshot());
+  let before: ConversationScope | undefined;
   await deps.db.transaction(async (trx) => {
     const conv = await lockConversation(trx, id);
     authorizeSee(actor, conv);
+    before = { team_id: conv!.team_id, assignee_id: conv!.assignee_id };
     if (conv!.assignee_id && conv!.assignee_id !== actor.id) authorizeAssign(actor, conv!);
     if (conv!.status !== 'open') throw notFound('open conversation');
     await updateConversation(trx, id, { human_since: null, assignee_id: null });
@@ -78,6 +82,6 @@ export async function handBackToBot(deps: Deps, actor: Actor, id: string, ip: st
       await recordEvents(trx, [{ type: 'conversation.assigned', conversationId: id, teamId: conv!.team_id, assigneeId: null, byUserId: actor.id }]);
     }
   });
-  await pushConversation(deps, id).catch(() => {});
+  await pushConversation(deps, id, before).catch(() => {});
   return (await findConversationView(deps.db, id))!;
 }
