@@ -40,7 +40,7 @@ anyTest.after.always(async () => {
 
 type Who = keyof InboxWorld['users'];
 const WHO: Who[] = ['admin', 'supA', 'att1', 'att2', 'attB'];
-const QUEUES = ['unassigned', 'mine', 'team', 'all'] as const;
+const QUEUES = ['unassigned', 'mine', 'team', 'bot', 'all'] as const;
 
 const get = async (who: Who, route: string) => {
   const res = await w.app.api('GET', route, { cookie: w.users[who].cookie });
@@ -67,16 +67,16 @@ test('counts: per role, every queue matches what its listing returns', async (t)
   }
   // The figures themselves, so that lists and counts cannot agree by both being wrong.
   t.deepEqual(await counts('admin'), {
-    unassigned: { total: 4, unread: 4 }, mine: { total: 0, unread: 0 }, team: { total: 7, unread: 7 }, all: { total: 8, unread: 8 },
+    unassigned: { total: 4, unread: 4 }, mine: { total: 0, unread: 0 }, team: { total: 7, unread: 7 }, bot: { total: 0, unread: 0 }, all: { total: 8, unread: 8 },
   });
   t.deepEqual(await counts('supA'), {
-    unassigned: { total: 2, unread: 2 }, mine: { total: 1, unread: 1 }, team: { total: 4, unread: 4 }, all: { total: 5, unread: 5 },
+    unassigned: { total: 2, unread: 2 }, mine: { total: 1, unread: 1 }, team: { total: 4, unread: 4 }, bot: { total: 0, unread: 0 }, all: { total: 5, unread: 5 },
   });
   t.deepEqual(await counts('att1'), {
-    unassigned: { total: 2, unread: 2 }, mine: { total: 1, unread: 1 }, team: { total: 3, unread: 3 }, all: { total: 3, unread: 3 },
+    unassigned: { total: 2, unread: 2 }, mine: { total: 1, unread: 1 }, team: { total: 3, unread: 3 }, bot: { total: 0, unread: 0 }, all: { total: 3, unread: 3 },
   });
   t.deepEqual(await counts('attB'), {
-    unassigned: { total: 1, unread: 1 }, mine: { total: 1, unread: 1 }, team: { total: 2, unread: 2 }, all: { total: 2, unread: 2 },
+    unassigned: { total: 1, unread: 1 }, mine: { total: 1, unread: 1 }, team: { total: 2, unread: 2 }, bot: { total: 0, unread: 0 }, all: { total: 2, unread: 2 },
   });
   t.deepEqual((await counts('att1', 'resolved')).all, { total: 1, unread: 1 }, 'c6');
 });

@@ -5,7 +5,8 @@ import type { Actor } from '../policies/roles.js';
 import { conversationViews, type ConversationView } from './conversations.js';
 import type { MessageRow } from './messages.js';
 
-export type Queue = 'unassigned' | 'mine' | 'team' | 'all';
+/** `bot`: a bot flow is handling it now (a running session: bot_session_id, index conversations_bot). */
+export type Queue = 'unassigned' | 'mine' | 'team' | 'bot' | 'all';
 export type StatusFilter = 'open' | 'resolved' | 'all';
 
 export interface InboxQuery {
@@ -43,6 +44,7 @@ function queueSlices(actor: Actor, queue: Queue): Slice[] {
   if (queue === 'mine') return [{ assignee: actor.id }];
   if (queue === 'unassigned') return [{ assignee: null }];
   if (queue === 'team' && actor.role !== 'admin') return actor.teamIds.map((team) => ({ team }));
+  // bot: no slice of its own (any assignee, any team); for an admin the one scan is conversations_bot.
   return [{}];
 }
 
@@ -64,6 +66,8 @@ export function queueCondition(actor: Actor, queue: Queue): { sql: string; bindi
     if (!actor.teamIds.length) return { sql: 'false', bindings: [] };
     return { sql: `c.team_id in (${actor.teamIds.map(() => '?').join(', ')})`, bindings: actor.teamIds };
   }
+  // Exactly the predicate of the partial index conversations_bot, so an admin's listing is its range scan.
+  if (queue === 'bot') return { sql: 'c.bot_session_id is not null', bindings: [] };
   return null;
 }
 
@@ -134,7 +138,7 @@ export function inboxQuery(db: Knex, actor: Actor, f: InboxQuery): Knex.QueryBui
 }
 
 export type QueueCounts = Record<Queue, { total: number; unread: number }>;
-const QUEUES: Queue[] = ['unassigned', 'mine', 'team', 'all'];
+const QUEUES: Queue[] = ['unassigned', 'mine', 'team', 'bot', 'all'];
 
 /**
  * How many conversations each queue holds for the actor, and how many of those have unread messages.

@@ -8,7 +8,7 @@ const limit = z.coerce.number().int().min(1).max(100).default(30);
 const optionalText = (max: number) => z.string().trim().max(max).optional().transform((s) => s || undefined);
 
 export const ListConversationsQuery = z.object({
-  queue: z.enum(['unassigned', 'mine', 'team', 'all']).default('all'),
+  queue: z.enum(['unassigned', 'mine', 'team', 'bot', 'all']).default('all'),
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   connectionId: z.uuid().optional(),
   tag: optionalText(40).transform((s) => s?.toLowerCase()),
