@@ -22,7 +22,7 @@ const handle = (page: Page, id: string, outcome: string): Locator =>
 async function addBlock(page: Page, type: string): Promise<string> {
   const before = await page.locator('[data-testid=flow-node]').count();
   await page.locator(`[data-testid=add-${type}]`).click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=flow-node]').length === n + 1, before);
+  await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('[data-testid=flow-node]').length === n + 1, before);
   const settings = page.locator(`[data-testid=node-settings][data-type=${type}]`);
   await settings.waitFor();
   return (await settings.getAttribute('data-node-id'))!;
@@ -96,7 +96,7 @@ test('an admin builds a flow on the canvas, sees the unconnected outcome flagged
     // The third option is left unconnected: the server's validation flags it on its port and on the node.
     await saved(page);
     const third = node(page, q).locator(`[data-testid=flow-port][data-outcome="${optionIds[2]}"]`);
-    await page.waitForFunction((sel) => document.querySelector(sel)?.classList.contains('fn-port-error'),
+    await page.waitForFunction((sel) => (globalThis as any).document.querySelector(sel)?.classList.contains('fn-port-error'),
       `[data-node-id="${q}"] [data-testid=flow-port][data-outcome="${optionIds[2]}"]`, { timeout: UI_TIMEOUT });
     t.truthy(await third.getAttribute('title'), 'the port carries the issue as its tooltip');
     await waitForText(node(page, q).locator('[data-testid=node-issue]'), 'Falar com alguém');
@@ -112,7 +112,7 @@ test('an admin builds a flow on the canvas, sees the unconnected outcome flagged
     // Connect it: the mark goes and Publish opens.
     await connect(page, q, optionIds[2]!, messages[2]!);
     await saved(page);
-    await page.waitForFunction(() => document.querySelector('[data-testid=flow-publish]')?.getAttribute('data-errors') === '0', undefined, { timeout: UI_TIMEOUT });
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=flow-publish]')?.getAttribute('data-errors') === '0', undefined, { timeout: UI_TIMEOUT });
     t.is(await node(page, q).locator('.fn-mark-error').count(), 0, 'no error mark left (the unconnected "inválido" is a warning)');
     t.false(await publish.isDisabled());
     await page.locator('[data-testid=flow-layout]').click();
@@ -164,5 +164,29 @@ test('an admin builds a flow on the canvas, sees the unconnected outcome flagged
     throw err;
   } finally {
     await admin?.context.close();
+  }
+});
+
+test('a supervisor opens the flow read-only: no palette, no publish, no restore; an admin builds', async (t) => {
+  let sup: Session | undefined;
+  try {
+    const flows = await w.api('GET', '/api/flows', { cookie: w.admin });
+    const flowId = flows.body.items[0].id as string;
+    sup = await loggedIn(browser, w, w.people.supervisor, { viewport: { width: 1400, height: 900 } });
+    const { page } = sup;
+    await page.goto(`${w.app.url}/flows/${flowId}`);
+    await page.locator('[data-testid=page-flow-editor]').waitFor();
+    await node(page, 'start').waitFor();
+    t.is(await page.locator('[data-testid=flow-palette]').count(), 0, 'no palette to add blocks');
+    t.true(await page.locator('[data-testid=flow-name]').isDisabled(), 'the name cannot be changed');
+    await page.locator('[data-testid=flow-back]').click();
+    await page.locator('[data-testid=page-flows]').waitFor();
+    t.true(await page.locator('[data-testid=flow-create]').isDisabled(), 'no new flow');
+    t.deepEqual(sup.errors, [], 'no errors in the page');
+  } catch (err) {
+    reportErrors(t, 'supervisor', sup);
+    throw err;
+  } finally {
+    await sup?.context.close();
   }
 });

@@ -6,6 +6,7 @@ import { errorText } from '../../lib/errors.js';
 import { plural, t } from '../../lib/i18n.js';
 import { loadDirectory } from '../../state/directory.js';
 import { isRestricted } from '../../state/license.js';
+import { me } from '../../state/session.js';
 import { LoadError, Loading } from '../admin/common.js';
 import { Canvas } from './Canvas.js';
 import { FlowIcon } from './icons.js';
@@ -47,7 +48,8 @@ export function FlowEditorPage({ id }) {
   const [fitSignal, setFitSignal] = useState(0);
   const [versionsKey, setVersionsKey] = useState(0);
   const [publishing, setPublishing] = useState(false);
-  const readOnly = isRestricted();
+  // Supervisors read flows (versions, sessions, preview); admins build them. Restricted is read-only for all.
+  const readOnly = isRestricted() || me.value?.role !== 'admin';
 
   /** @param {import('./types.js').Flow} f */
   const takeServerFields = (f) => setFlow((prev) => {

@@ -9,6 +9,7 @@ import { dateTime } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 import { navigate } from '../../lib/router.js';
 import { isRestricted } from '../../state/license.js';
+import { me } from '../../state/session.js';
 import { ConfirmDialog, EmptyState, LoadError, Loading, PageHead, readOnlyTitle, useLoad, useSubmit, valueOf } from '../admin/common.js';
 import { FlowIcon } from './icons.js';
 import { autoLayout, needsLayout } from './layout.js';
@@ -21,7 +22,8 @@ export function FlowsListPage() {
   const list = useLoad(async () => /** @type {import('./types.js').Flow[]} */ ((await api('GET', '/api/flows')).items));
   const [dialog, setDialog] = useState(/** @type {null | { kind: 'create' } | { kind: 'delete', flow: import('./types.js').Flow }} */ (null));
   const file = useRef(/** @type {HTMLInputElement | null} */ (null));
-  const locked = isRestricted();
+  // Supervisors see the flows and open them read-only; admins build them.
+  const locked = isRestricted() || me.value?.role !== 'admin';
   const items = list.data ?? [];
 
   /** @param {Event} e */
