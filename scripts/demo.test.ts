@@ -59,6 +59,18 @@ test('the demo runs the license service and an appliance installed by the local 
       conversations = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations?queue=all`, { headers: { cookie } })).json();
     }
     t.true(conversations.items.length > 0, 'a simulated customer\'s message reached the inbox');
+    // The welcome flow is live and greets the new conversation with its menu; the number has business hours.
+    const flows: any = await (await fetch(`http://127.0.0.1:${appPort}/api/flows`, { headers: { cookie } })).json();
+    t.like(flows.items.find((f: any) => f.name === 'Boas-vindas'), { status: 'live', publishedVersion: { version: 1 } });
+    const calendars: any = await (await fetch(`http://127.0.0.1:${appPort}/api/business-hours`, { headers: { cookie } })).json();
+    t.is(calendars.items.length, 1);
+    let botSpoke = false;
+    for (let i = 0; i < 60 && !botSpoke; i++) {
+      const thread: any = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations/${conversations.items[0].id}/messages`, { headers: { cookie } })).json();
+      botSpoke = thread.items?.some((m: any) => m.origin === 'bot');
+      if (!botSpoke) await new Promise((r) => setTimeout(r, 500));
+    }
+    t.true(botSpoke, 'the bot answered the first customer (a menu, or the out-of-office reply)');
     // The demo number is answered by a team with an attendant in it: logged in as them, the customers wait in their queue.
     const attendantPassword = fs.readFileSync(path.join(dataDir, 'attendant-password'), 'utf8').trim();
     t.regex(first.output(), /atendente@demo\.atendo\.local/);
@@ -101,6 +113,8 @@ test('the demo runs the license service and an appliance installed by the local 
     });
     const teamsAgain: any = await (await fetch(`http://127.0.0.1:${appPort}/api/teams`, { headers: { cookie: (again.headers.get('set-cookie') ?? '').split(';')[0]! } })).json();
     t.is(teamsAgain.items.filter((x: any) => x.name === 'Atendimento').length, 1, 'the team is made once');
+    const flowsAgain: any = await (await fetch(`http://127.0.0.1:${appPort}/api/flows`, { headers: { cookie: (again.headers.get('set-cookie') ?? '').split(';')[0]! } })).json();
+    t.is(flowsAgain.items.filter((f: any) => f.name === 'Boas-vindas').length, 1, 'the flow is made once');
     t.is(await second.stop(), 0);
     t.true(second.output().includes(`stopped; data kept in ${dataDir}`));
     t.false(second.output().includes('did not stop'));
