@@ -41,15 +41,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createDb } from '#kit/db.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
-import { migrateLatest } from '../../server/migrations/index.js';
-import { createDatabase, startPostgres, type RunningPostgres } from '../services/postgres.js';
 import { freePort } from '../services/freePort.js';
-import { startRedis, type RunningRedis } from '../services/redis.js';
-import { formatProfile, summarizeProfile } from './lib/cpuProfile.js';
-import { coresUsed, postmasterPid, redisPid, sampleCpu, treeOf, type CoresUsed, type CpuSample, type Party } from './lib/procCpu.js';
+import { childEnv, readProfiles, request, sampleAt, startAppliance, startServices, TSX, waitHttp } from './lib/appliance.js';
+import { coresUsed, sampleCpu, type CoresUsed } from './lib/procCpu.js';
 import { fmtInt, fmtMs, median, percentiles, Samples, type Percentiles } from './lib/stats.js';
 import { guardProcess, log, onTeardown, sleep, startChild, teardown, wasInterrupted, withTimeout, type Child } from './lib/teardown.js';
 import { preparePhase, runOpenLoop, type AckResult, type BenchConnection, type PreparedPhase } from './messaging/load.js';
@@ -120,34 +115,6 @@ function readOptions(argv: string[]): Options {
 
 // ───────────────────────────────────────────── helpers ──────────────────────────────────────────────
 
-function request(port: number, method: string, urlPath: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  return new Promise((resolve) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method, path: urlPath, agent: false,
-      headers: body ? { 'content-type': 'application/json', 'content-length': String(body.length), ...headers } : headers,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', () => resolve({ status: 0, text: '' }));
-    });
-    req.setTimeout(10_000, () => req.destroy());
-    req.on('error', (err) => resolve({ status: 0, text: err.message }));
-    req.end(body);
-  });
-}
-
-async function waitHttp(port: number, urlPath: string, child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exited()) throw new Error(`${child.name} exited during start-up:\n${child.output()}`);
-    const r = await request(port, 'GET', urlPath);
-    if (r.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${child.name} not ready after ${timeoutMs} ms (${r.status} ${r.text.slice(0, 200)})\n${child.output()}`);
-    await sleep(150);
-  }
-}
-
 /** Prepares a phase whose planned start leaves time to build it (estimated from a small trial). */
 function prepare(connections: BenchConnection[], rate: number, opts: Options, firstSeq: number): PreparedPhase {
   const trial = preparePhase({ connections, rate: 1000, warmupMs: 0, measureMs: 200, firstSeq: 0, leadMs: 0 });
@@ -159,20 +126,6 @@ function prepare(connections: BenchConnection[], rate: number, opts: Options, fi
     if (Date.now() < phase.startEpoch - 50) return phase;
     leadMs *= 2; // the build overran its planned start: the due times in the bodies would be stale
   }
-}
-
-/** Samples `fn` at the given epoch times (each on time, independently of the others' duration). */
-function sampleAt<T>(times: number[], fn: () => Promise<T>): Promise<Array<{ at: number; value: T | null }>> {
-  return Promise.all(times.map(async (t) => {
-    const wait = t - Date.now();
-    if (wait > 0) await sleep(wait);
-    const at = Date.now();
-    try {
-      return { at, value: await fn() };
-    } catch {
-      return { at, value: null };
-    }
-  }));
 }
 
 // ──────────────────────────────────────────── results ───────────────────────────────────────────────
@@ -278,30 +231,9 @@ class Dashboards {
 
 async function run(opts: Options): Promise<Result> {
   const loadAvg1m = os.loadavg()[0] ?? 0;
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atendo-bench-msg-'));
-  onTeardown('temp dir', async () => { fs.rmSync(root, { recursive: true, force: true }); }, () => fs.rmSync(root, { recursive: true, force: true }));
+  const services = await startServices({ tmpPrefix: 'atendo-bench-msg-', dbName: 'atendo_bench' });
+  const { root, databaseUrl, db, probe, postmaster, redisProc, tree, only } = services;
   const stop = () => wasInterrupted();
-
-  log('starting PostgreSQL and Redis…');
-  const pgDataDir = path.join(root, 'pg');
-  const [pgServer, redis] = await Promise.all([
-    withTimeout(startPostgres({ dataDir: pgDataDir }), 120_000, 'PostgreSQL start').then((p: RunningPostgres) => { onTeardown('PostgreSQL', () => p.stop()); return p; }),
-    withTimeout(startRedis(), 30_000, 'Redis start').then((r: RunningRedis) => { onTeardown('Redis', () => r.stop(), () => void r.stop()); return r; }),
-  ]);
-  await createDatabase(pgServer.url(), 'atendo_bench');
-  const databaseUrl = pgServer.url('atendo_bench');
-  const db = createDb(databaseUrl, 4);
-  onTeardown('knex', () => db.destroy());
-  await withTimeout(migrateLatest(db), 60_000, 'migrations');
-  const probe = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-  probe.on('error', () => {}); // an idle client told of PostgreSQL's shutdown during teardown
-  onTeardown('probe pool', () => probe.end());
-
-  const cpuFirst = sampleCpu();
-  const postmaster = cpuFirst ? postmasterPid(cpuFirst, pgDataDir) : null;
-  const redisProc = cpuFirst ? redisPid(cpuFirst, redis.port) : null;
-  const tree = (pid: number | null): Party => (s: CpuSample) => (pid === null ? [] : treeOf(s, pid));
-  const only = (pid: number | null): Party => () => (pid === null ? [] : [pid]);
 
   const sessionSecret = crypto.randomBytes(32).toString('base64url');
   const encryptionKey = crypto.randomBytes(32).toString('hex');
@@ -311,12 +243,7 @@ async function run(opts: Options): Promise<Result> {
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_AGENT_SOCKETS, maxFreeSockets: MAX_AGENT_SOCKETS, keepAliveMsecs: 10_000 });
   onTeardown('http agent', async () => agent.destroy(), () => agent.destroy());
-  const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const k of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR']) if (process.env[k]) env[k] = process.env[k];
-    return { ...env, ...extra };
-  };
-  const tsx = ['--import', 'tsx'];
+  const tsx = TSX;
 
   // ── baseline: bare Koa + one INSERT per message, before the appliance exists
   let baseline: BaselinePhase[] | null = null;
@@ -361,20 +288,7 @@ async function run(opts: Options): Promise<Result> {
   // ── the appliance: web and worker as separate processes
   const keysDir = path.join(root, 'lease-keys');
   generateSigningKey(keysDir);
-  const webPort = await freePort();
-  const dataDir = path.join(root, 'data');
-  fs.mkdirSync(dataDir, { recursive: true });
-  const applianceEnv = childEnv({
-    NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(webPort), PUBLIC_URL: `http://127.0.0.1:${webPort}`,
-    DATABASE_URL: databaseUrl, REDIS_URL: redis.url, DATA_DIR: dataDir, LICENSE_SERVICE_URL: 'http://127.0.0.1:9',
-    ENCRYPTION_KEY: encryptionKey, SESSION_SECRET: sessionSecret, LOG_LEVEL: 'warn', HEARTBEAT_TICK_SECONDS: '3600',
-    ATENDO_DEV_TRUSTED_KEYS_DIR: keysDir,
-  });
-  const prof = (role: string) => (opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.cpuProfDir, role)] : []);
-  log('starting the appliance: web and worker processes…');
-  const web = startChild('appliance web', process.execPath, [...prof('web'), ...tsx, 'server/src/entry/dev.ts', 'web'], { cwd: repoRoot, env: applianceEnv });
-  const worker = startChild('appliance worker', process.execPath, [...prof('worker'), ...tsx, 'server/src/entry/dev.ts', 'worker'], { cwd: repoRoot, env: applianceEnv });
-  await waitHttp(webPort, '/ready', web, 90_000);
+  const { web, worker, webPort } = await startAppliance({ services, keysDir, encryptionKey, sessionSecret, cpuProfDir: opts.cpuProfDir });
 
   const socketsProc = startChild('dashboard sockets', process.execPath, [...tsx, 'scripts/bench/messaging/sockets.ts'], { cwd: repoRoot, env: childEnv({}), ipc: true });
   const dash = new Dashboards(socketsProc);
@@ -520,23 +434,7 @@ async function run(opts: Options): Promise<Result> {
   socketsProc.child.send({ type: 'close' });
   await socketsProc.stop(5_000);
   await Promise.all([web.stop(), worker.stop()]);
-  const profiles: string[] = [];
-  if (opts.cpuProfDir) {
-    for (const role of ['web', 'worker']) {
-      const dir = path.join(opts.cpuProfDir, role);
-      const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f)) : [];
-      // One profile per thread; the main thread is the busy one (others are tsx's loader).
-      const summaries = files.flatMap((f) => {
-        try {
-          return [summarizeProfile(f, repoRoot, 15)];
-        } catch (err) {
-          profiles.push(`${role}: could not read ${f}: ${(err as Error).message}`);
-          return [];
-        }
-      }).sort((a, b) => b.busyMs - a.busyMs);
-      if (summaries[0]) profiles.push(formatProfile(`${role} (main thread)`, summaries[0]));
-    }
-  }
+  const profiles = readProfiles(opts.cpuProfDir);
 
   const sustainedPipeline = Math.max(0, ...pipeline.filter((p) => p.sustained).map((p) => p.rate));
   const sustainedBaseline = baseline ? Math.max(0, ...baseline.filter((p) => p.sustained).map((p) => p.rate)) : null;

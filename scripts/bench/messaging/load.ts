@@ -46,6 +46,10 @@ export function preparePhase(o: {
   measureMs: number;
   firstSeq: number;
   leadMs: number;
+  /** Who sends the k-th message (default: a random customer of a random connection). */
+  pick?: (k: number) => { connection: number; from: string };
+  /** The message itself (default: a text `bench <seq> <dueEpochMs>`). */
+  message?: (from: string, seq: number, due: number) => object;
 }): PreparedPhase {
   const started = performance.now();
   const warmupCount = Math.round((o.rate * o.warmupMs) / 1000);
@@ -53,9 +57,10 @@ export function preparePhase(o: {
   const startEpoch = Date.now() + o.leadMs;
   const requests: PreparedRequest[] = new Array(total);
   for (let k = 0; k < total; k++) {
-    const ci = nextPick(o.connections.length);
+    const picked = o.pick?.(k);
+    const ci = picked ? picked.connection : nextPick(o.connections.length);
     const c = o.connections[ci]!;
-    const from = c.customers[nextPick(c.customers.length)]!;
+    const from = picked ? picked.from : c.customers[nextPick(c.customers.length)]!;
     const seq = o.firstSeq + k;
     const due = startEpoch + (k * 1000) / o.rate;
     const payload = waEnvelope([{
@@ -63,7 +68,7 @@ export function preparePhase(o: {
         value: waMessagesValue({
           phoneNumberId: c.phoneNumberId,
           contacts: [{ waId: from, name: `Cliente ${from.slice(-4)}` }],
-          messages: [waText(from, `bench ${seq} ${Math.round(due)}`, { timestamp: due / 1000 })],
+          messages: [o.message ? o.message(from, seq, due) : waText(from, `bench ${seq} ${Math.round(due)}`, { timestamp: due / 1000 })],
         }),
       }],
     }]);
