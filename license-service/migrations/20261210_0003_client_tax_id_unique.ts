@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { taxIdKey } from '../src/lib/taxId.js';
+import { taxIdKey } from '#kit/taxId.js';
 
 /**
  * One client per tax id. `tax_id` keeps the spelling the admin API stored (Brazilian ids compact; other

@@ -56,6 +56,8 @@ test('cpf_cnpj: valid check digits, punctuation allowed, value in digits', (t) =
   t.is(value('cpf_cnpj', '52998224725'), '52998224725');
   t.is(value('cpf_cnpj', '11.222.333/0001-81'), '11222333000181');
   t.is(value('cpf_cnpj', '11222333000181'), '11222333000181');
+  t.is(value('cpf_cnpj', '12.abc.345/01de-35'), '12ABC34501DE35', 'the alphanumeric CNPJ (from July 2026)');
+  t.false(typed('cpf_cnpj', '12.ABC.345/01DE-36').ok, 'an alphanumeric CNPJ with a wrong check digit');
   t.false(typed('cpf_cnpj', '529.982.247-24').ok, 'CPF with a wrong second check digit');
   t.false(typed('cpf_cnpj', '529.982.247-15').ok, 'CPF with a wrong first check digit');
   t.false(typed('cpf_cnpj', '111.111.111-11').ok, 'repeated digits pass the sums but are no CPF');

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../deps.js';
 import { conflict } from '../errors.js';
-import { taxIdKey } from '../lib/taxId.js';
+import { taxIdKey } from '#kit/taxId.js';
 import { findClientByTaxIdKey, insertClient, TAX_ID_UNIQUE_INDEX, type ClientRow } from '../repositories/clients.js';
 import { presentClient } from '../presenters/client.js';
 import { auditAdmin } from './auditTrail.js';

@@ -1,3 +1,4 @@
+import { validCnpj, validCpf } from '#kit/taxId.js';
 import { digitsOnly, whatsAppMatchKey } from '../lib/phone.js';
 import type { AnswerType, FlowOption } from './flowDefinition.js';
 
@@ -98,34 +99,12 @@ function parseEmail(text: string): Answer {
 
 // ─────────── CPF / CNPJ ───────────
 
+/** CPF or CNPJ by their check digits; the CNPJ may be alphanumeric (since July 2026). Value: compact, upper case. */
 function parseCpfCnpj(text: string): Answer {
-  if (!/^[\d.\-/\s]+$/.test(text)) return NO;
-  const d = digitsOnly(text);
-  if (d.length === 11 ? validCpf(d) : d.length === 14 ? validCnpj(d) : false) return { ok: true, value: d };
+  if (!/^[\dA-Za-z.\-/\s]+$/.test(text)) return NO;
+  const c = text.toUpperCase().replace(/[.\-/\s]/g, '');
+  if (/^\d{11}$/.test(c) ? validCpf(c) : /^[0-9A-Z]{12}\d{2}$/.test(c) ? validCnpj(c) : false) return { ok: true, value: c };
   return NO;
-}
-
-function validCpf(d: string): boolean {
-  if (/^(\d)\1{10}$/.test(d)) return false; // 111.111.111-11 passes the sums but is no CPF
-  const digit = (len: number) => {
-    let sum = 0;
-    for (let i = 0; i < len; i++) sum += Number(d[i]) * (len + 1 - i);
-    const r = (sum * 10) % 11;
-    return r === 10 ? 0 : r;
-  };
-  return digit(9) === Number(d[9]) && digit(10) === Number(d[10]);
-}
-
-function validCnpj(d: string): boolean {
-  if (/^(\d)\1{13}$/.test(d)) return false;
-  const digit = (len: number) => {
-    const weights = len === 12 ? [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2] : [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
-    let sum = 0;
-    for (let i = 0; i < len; i++) sum += Number(d[i]) * weights[i]!;
-    const r = sum % 11;
-    return r < 2 ? 0 : 11 - r;
-  };
-  return digit(12) === Number(d[12]) && digit(13) === Number(d[13]);
 }
 
 // ─────────── phone ───────────

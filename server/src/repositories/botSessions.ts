@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LIVE_STATUSES, type SessionState, type SessionStatus } from '../bots/engine.js';
-import type { FlowDefinition, FlowSettings, FlowTrigger } from '../bots/flowDefinition.js';
+import type { FlowDefinition, FlowSettings } from '../bots/flowDefinition.js';
+import type { FlowRow } from './flows.js';
 
 export interface BotSessionRow {
   id: string;
@@ -25,19 +26,8 @@ export interface BotSessionRow {
 }
 
 /** A flow that may start sessions now: live, or in test, with a published version. */
-export interface StartableFlow {
-  id: string;
-  name: string;
-  connection_ids: string[];
-  trigger: FlowTrigger;
-  priority: number;
-  is_fallback: boolean;
-  status: 'test' | 'live';
-  test_phone: string | null;
-  exit_keywords: string[];
-  settings: Partial<FlowSettings>;
-  version_id: string;
-}
+export type StartableFlow = Pick<FlowRow, 'id' | 'name' | 'connection_ids' | 'trigger' | 'priority' | 'is_fallback' | 'test_phone' | 'exit_keywords' | 'settings'>
+  & { status: 'test' | 'live'; version_id: string };
 
 export const isLive = (status: SessionStatus) => (LIVE_STATUSES as readonly string[]).includes(status);
 

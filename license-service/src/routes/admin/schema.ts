@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { canonicalIp } from '#kit/sourceIp.js';
-import { checkTaxId } from '../../lib/taxId.js';
+import { checkTaxId } from '#kit/taxId.js';
 
 const count = z.number().int().min(0).max(1_000_000_000);
 const limits = z.strictObject({ users: count, connections: count, messagesPerMonth: count, campaignsPerMonth: count });

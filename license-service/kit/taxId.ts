@@ -26,7 +26,7 @@ export function taxIdKey(taxId: string): string {
   return taxId.toUpperCase().replace(/[^0-9A-Z]/g, '');
 }
 
-function validCpf(d: string): boolean {
+export function validCpf(d: string): boolean {
   if (/^(\d)\1{10}$/.test(d)) return false;
   const digit = (len: number) => {
     let sum = 0;
@@ -37,7 +37,7 @@ function validCpf(d: string): boolean {
   return digit(9) === Number(d[9]) && digit(10) === Number(d[10]);
 }
 
-function validCnpj(c: string): boolean {
+export function validCnpj(c: string): boolean {
   if (/^(\d)\1{13}$/.test(c)) return false;
   const val = (ch: string) => ch.charCodeAt(0) - 48;
   const digit = (len: number) => {
