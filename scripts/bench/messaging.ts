@@ -47,7 +47,7 @@ import { childEnv, readProfiles, request, sampleAt, startAppliance, startService
 import { coresUsed, sampleCpu, type CoresUsed } from './lib/procCpu.js';
 import { fmtInt, fmtMs, median, percentiles, Samples, type Percentiles } from './lib/stats.js';
 import { guardProcess, log, onTeardown, sleep, startChild, teardown, wasInterrupted, withTimeout, type Child } from './lib/teardown.js';
-import { preparePhase, runOpenLoop, type AckResult, type BenchConnection, type PreparedPhase } from './messaging/load.js';
+import { prepareAhead, preparePhase, runOpenLoop, type AckResult, type BenchConnection, type PreparedPhase } from './messaging/load.js';
 import { seedAppliance, type Seeded } from './messaging/seed.js';
 
 const TARGET = { messagesPerSecond: 1000, ackP99Ms: 50, socketP99Ms: 250 } as const;
@@ -115,17 +115,9 @@ function readOptions(argv: string[]): Options {
 
 // ───────────────────────────────────────────── helpers ──────────────────────────────────────────────
 
-/** Prepares a phase whose planned start leaves time to build it (estimated from a small trial). */
+/** Prepares a phase whose planned start leaves time to build it. */
 function prepare(connections: BenchConnection[], rate: number, opts: Options, firstSeq: number): PreparedPhase {
-  const trial = preparePhase({ connections, rate: 1000, warmupMs: 0, measureMs: 200, firstSeq: 0, leadMs: 0 });
-  const perRequestMs = trial.buildMs / Math.max(1, trial.requests.length);
-  const count = (rate * (opts.warmup + opts.seconds));
-  let leadMs = Math.round(count * perRequestMs * 1.5) + 400;
-  for (;;) {
-    const phase = preparePhase({ connections, rate, warmupMs: opts.warmup * 1000, measureMs: opts.seconds * 1000, firstSeq, leadMs });
-    if (Date.now() < phase.startEpoch - 50) return phase;
-    leadMs *= 2; // the build overran its planned start: the due times in the bodies would be stale
-  }
+  return prepareAhead({ connections, rate, warmupMs: opts.warmup * 1000, measureMs: opts.seconds * 1000, firstSeq });
 }
 
 // ──────────────────────────────────────────── results ───────────────────────────────────────────────

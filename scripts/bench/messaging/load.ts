@@ -78,6 +78,22 @@ export function preparePhase(o: {
   return { rate: o.rate, startEpoch, requests, warmupCount, buildMs: performance.now() - started };
 }
 
+/**
+ * Prepares a phase whose planned start leaves time to build it (estimated from a small trial), so the due
+ * times written into the bodies are not stale when the phase starts.
+ */
+export function prepareAhead(o: Omit<Parameters<typeof preparePhase>[0], 'leadMs'>): PreparedPhase {
+  const trial = preparePhase({ ...o, rate: 1000, warmupMs: 0, measureMs: 200, firstSeq: 0, leadMs: 0 });
+  const perRequestMs = trial.buildMs / Math.max(1, trial.requests.length);
+  const count = (o.rate * (o.warmupMs + o.measureMs)) / 1000;
+  let leadMs = Math.round(count * perRequestMs * 1.5) + 400;
+  for (;;) {
+    const phase = preparePhase({ ...o, leadMs });
+    if (Date.now() < phase.startEpoch - 50) return phase;
+    leadMs *= 2; // the build overran its planned start
+  }
+}
+
 export interface AckResult {
   /** Latencies (ms from due time to the end of the response) of the requests due in the measured window. */
   latencies: Samples;
