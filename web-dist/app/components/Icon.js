@@ -35,6 +35,7 @@ const PATHS = {
   refresh: 'M21 12a9 9 0 1 1-3-6.7L21 8M21 3v5h-5',
   template: 'M4 4h16v16H4zM4 9h16M9 20V9',
   flow: 'M3 4h6v5H3zM15 15h6v5h-6zM6 9v3a3 3 0 0 0 3 3h6M15 4h6v5h-6zM18 9v6',
+  bot: 'M6 8h12a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2zM12 8V4M10 4h4M9 13v1M15 13v1M9.5 17h5M2 13v2M22 13v2',
 };
 
 /** @typedef {keyof typeof PATHS} IconName */

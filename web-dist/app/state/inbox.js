@@ -4,17 +4,18 @@ import { on } from '../lib/realtime.js';
 import { me } from './session.js';
 
 /**
- * @typedef {'unassigned'|'mine'|'team'|'all'} Queue
+ * @typedef {'unassigned'|'mine'|'team'|'bot'|'all'} Queue
  * @typedef {'open'|'resolved'} StatusFilter
  * @typedef {{
  *   id: string, status: 'open'|'resolved',
  *   connection: { id: string, name: string, channel: 'whatsapp'|'instagram' },
  *   contact: { id: string, name: string | null, externalId: string, tags: string[] },
  *   teamId: string | null, assigneeId: string | null, lastMessageAt: string, lastMessagePreview: string | null,
- *   serviceWindowEndsAt: string | null, unreadCount: number, createdAt: string, resolvedAt: string | null
+ *   serviceWindowEndsAt: string | null, unreadCount: number, createdAt: string, resolvedAt: string | null,
+ *   botActive: boolean, humanSince: string | null
  * }} Conversation
  * @typedef {{ total: number, unread: number }} QueueCount
- * @typedef {{ unassigned: QueueCount, mine: QueueCount, team: QueueCount, all: QueueCount | null }} Counts
+ * @typedef {{ unassigned: QueueCount, mine: QueueCount, team: QueueCount, bot: QueueCount, all: QueueCount | null }} Counts
  */
 
 /** What the list shows: the queue, its filters, and the loaded pages. */
@@ -107,8 +108,11 @@ export async function loadCounts() {
   return c;
 }
 
-/** The queues a person's inbox offers, in the order of its tabs. @param {string | undefined} role @returns {Queue[]} */
-export const queuesFor = (role) => (role === 'attendant' ? ['unassigned', 'mine', 'team'] : ['unassigned', 'mine', 'team', 'all']);
+/**
+ * The queues a person's inbox offers, in the order of its tabs; "Robô" (a bot is handling it) for everyone,
+ * within what they see. @param {string | undefined} role @returns {Queue[]}
+ */
+export const queuesFor = (role) => (role === 'attendant' ? ['unassigned', 'mine', 'team', 'bot'] : ['unassigned', 'mine', 'team', 'bot', 'all']);
 
 /** @param {string | null | undefined} q @param {string | undefined} role @returns {q is Queue} */
 export const isQueueFor = (q, role) => !!q && /** @type {string[]} */ (queuesFor(role)).includes(q);
@@ -155,6 +159,7 @@ function belongs(c) {
   if (f.queue === 'mine') return c.assigneeId === user.id;
   if (f.queue === 'unassigned') return !c.assigneeId;
   if (f.queue === 'team') return user.role === 'admin' ? !!c.teamId : inTeam;
+  if (f.queue === 'bot') return !!c.botActive;
   return true;
 }
 

@@ -177,6 +177,9 @@ export function Composer({ conversation: c, disabled, onPending, onSettled }) {
         onInput=${(/** @type {any} */ e) => setTemplate({ ...template, language: e.currentTarget.value })} />
       <button class="btn btn-primary" type="submit" disabled=${!template.name.trim()}><${Icon} name="template" size=${16} />${t('composer.sendTemplate')}</button>
     </form>`}
+    ${!reason && mode === 'reply' && c.botActive && html`<div class="composer-bot" data-testid="composer-bot-hint" role="note">
+      <${Icon} name="bot" size=${15} /><span>${t('composer.botActive')}</span>
+    </div>`}
     ${(upload || uploading) && html`<div class="attachment-chip" data-testid="attachment">
       <${Icon} name="file" size=${14} /> ${uploading ? t('composer.uploading') : `${upload?.filename ?? upload?.type} · ${bytes(upload?.size ?? null)}`}
       ${upload && html`<button type="button" class="icon-btn" aria-label=${t('composer.removeAttachment')} onClick=${() => setUpload(null)}><${Icon} name="x" size=${14} /></button>`}

@@ -82,7 +82,9 @@ function ConversationItem({ conv, active }) {
       aria-current=${active ? 'true' : undefined}>
       <span class="avatar">${initials(conv.contact.name ?? '') === '?' ? html`<${Icon} name="user" />` : initials(conv.contact.name)}</span>
       <span class="conv-main">
-        <span class="conv-top"><span class="conv-name">${name}</span><span class="conv-time">${shortTime(conv.lastMessageAt)}</span></span>
+        <span class="conv-top"><span class="conv-name">${name}</span>
+          ${conv.botActive && html`<span class="badge badge-bot" data-testid="bot-badge" title=${t('inbox.botBadgeTitle')}><${Icon} name="bot" size=${12} />${t('inbox.botBadge')}</span>`}
+          <span class="conv-time">${shortTime(conv.lastMessageAt)}</span></span>
         <span class="conv-bottom">
           <span class="conv-preview"><span class=${`channel channel-${conv.connection.channel}`}><${Icon} name=${conv.connection.channel} size=${13} /></span> ${conv.lastMessagePreview ?? ''}</span>
           ${unread && html`<span class="unread-dot" aria-label=${plural(conv.unreadCount, 'inbox.unreadOne', 'inbox.unreadOther')}>${conv.unreadCount > 99 ? '99+' : conv.unreadCount}</span>`}

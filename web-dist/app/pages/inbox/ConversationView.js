@@ -154,6 +154,10 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
   const name = conv.contact.name || phone(conv.contact.externalId);
   const assignee = conv.assigneeId ? (mine ? t('inbox.assignedToYou') : t('inbox.assignedTo', { name: userName(conv.assigneeId) ?? '…' })) : t('inbox.unassigned');
   const readOnly = isRestricted();
+  const open = conv.status === 'open';
+  // A bot flow is answering (banner with "Assumir"), or a person took it from one ("Devolver ao robô").
+  const botActive = open && conv.botActive;
+  const canHandBack = open && !conv.botActive && !!conv.humanSince;
 
   return html`<section class="conv" data-testid="conversation" data-id=${id}>
     <header class="conv-head">
@@ -166,7 +170,9 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
           ${conv.status === 'resolved' ? html` · <span class="badge badge-green">${t('inbox.resolved')}</span>` : ''}</small>
       </div>
       <div class="conv-actions">
-        ${conv.status === 'open' && !mine && html`<button class="btn btn-sm btn-primary" data-testid="assign-me" disabled=${busy || readOnly || removed}
+        ${canHandBack && html`<button class="btn btn-sm" data-testid="hand-back" disabled=${busy || readOnly || removed} title=${t('action.handBackTitle')} aria-label=${t('action.handBack')}
+          onClick=${() => act('bot/hand-back', undefined, 'toast.handedBack')}><${Icon} name="bot" size=${15} /><span>${t('action.handBack')}</span></button>`}
+        ${conv.status === 'open' && !mine && !botActive && html`<button class="btn btn-sm btn-primary" data-testid="assign-me" disabled=${busy || readOnly || removed}
           onClick=${() => act('assign', { userId: user?.id }, 'toast.assigned')}><${Icon} name="user" size=${15} /><span>${t('action.assignMe')}</span></button>`}
         ${conv.status === 'open' && html`<button class="btn btn-sm" data-testid="transfer" disabled=${busy || readOnly || removed} onClick=${() => setTransfer(true)}>
           <${Icon} name="transfer" size=${15} /><span>${t('action.transfer')}</span></button>`}
@@ -179,6 +185,12 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
           title=${t('action.contact')} onClick=${onTogglePanel}><${Icon} name="info" /></button>
       </div>
     </header>
+    ${botActive && html`<div class="banner banner-bot" role="status" data-testid="bot-banner">
+      <span class="banner-bot-icon"><${Icon} name="bot" size=${18} /></span>
+      <span class="banner-bot-text">${t('inbox.botActive')}</span>
+      <button class="btn btn-sm btn-primary" data-testid="take-over" disabled=${busy || readOnly || removed} title=${t('inbox.botActiveHint')}
+        onClick=${() => act('bot/take-over', undefined, 'toast.takenOver')}>${t('action.takeOver')}</button>
+    </div>`}
     ${removed && html`<div class="banner banner-warning" role="status" data-testid="conversation-removed"><${Icon} name="transfer" /> ${t('inbox.removed')}</div>`}
     <div class="thread" ref=${thread} onScroll=${onScroll} data-testid="thread" aria-live="polite">
       ${older && html`<button class="btn btn-sm btn-ghost day-sep" onClick=${loadOlder}>${t('action.loadOlder')}</button>`}
