@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { postWebhook, waButtonReply, waEnvelope, waListReply, waMessagesValue, waText } from '../../scripts/meta-simulator/webhooks.js';
 import type { SimSent } from '../../scripts/meta-simulator/simulator.js';
 import type { FlowDefinition, FlowNode, FlowTrigger } from '../src/bots/flowDefinition.js';
+import type { WorkerProcess } from '../src/processes/worker.js';
 import { startInboundWorld, waitFor, type InboundWorld, type TestConnection } from './inbound.js';
 
 /**
@@ -10,6 +11,8 @@ import { startInboundWorld, waitFor, type InboundWorld, type TestConnection } fr
  */
 export interface BotWorld extends InboundWorld {
   wa: TestConnection;
+  /** The worker started with the world (tests may stop it; app.close() stops every worker started). */
+  worker: WorkerProcess;
   /** Creates a flow through the API, publishes its draft and switches it live; returns its id. */
   flow(o: { name?: string; trigger?: FlowTrigger; definition: FlowDefinition; priority?: number; isFallback?: boolean; exitKeywords?: string[]; settings?: object; status?: 'live' | 'test'; testPhone?: string }): Promise<string>;
   customer(): Customer;
@@ -37,7 +40,7 @@ export const phoneNumber = () => `55119${String(Date.now() % 1e7).padStart(7, '0
 export async function startBotWorld(o: { env?: Record<string, string> } = {}): Promise<BotWorld> {
   const w = await startInboundWorld(o);
   const wa = await w.addWhatsApp();
-  await w.app.startWorker();
+  const worker = await w.app.startWorker();
   const api = (method: string, route: string, body?: unknown) => w.app.api(method, route, { cookie: w.adminCookie, body });
   const db = () => w.app.deps.db;
 
@@ -90,7 +93,7 @@ export async function startBotWorld(o: { env?: Record<string, string> } = {}): P
       },
     };
   };
-  return { ...w, wa, flow, customer };
+  return { ...w, wa, worker, flow, customer };
 }
 
 /** Builds a definition from nodes placed in a column and edges written as 'from.outcome>to'. */
