@@ -67,12 +67,12 @@ async function decide(deps: Deps, trx: Knex.Transaction, conv: ConversationRow, 
   const snap = await deps.license.snapshot();
   const blocked = botBlocked(snap);
   const session = await lockLiveSession(trx, conv.id);
-  const human = conv.human_since !== null || conv.assignee_id !== null;
+  const human = conv.human_since !== null || conv.assignee_id !== null || (await attendantWriting(trx, conv));
 
   if (session) {
     if (human || blocked) {
       await stopSession(trx, session.id, human ? 'handed_off' : 'ended', human ? 'human_took_over' : blocked!, now);
-      await setConversation(trx, conv, { bot_session_id: null }, after);
+      await setConversation(trx, conv, { bot_session_id: null, ...(human ? { human_since: conv.human_since ?? now } : {}) }, after);
       return { outcome: 'ignored:stopped', sessionId: session.id };
     }
     const flow = await findFlowRuntime(trx, session.flow_id);
@@ -102,7 +102,10 @@ async function decide(deps: Deps, trx: Knex.Transaction, conv: ConversationRow, 
     return { outcome: 'turn', sessionId: session.id };
   }
 
-  if (human) return { outcome: 'ignored:human', sessionId: null };
+  if (human) {
+    await setConversation(trx, conv, { human_since: conv.human_since ?? now }, after);
+    return { outcome: 'ignored:human', sessionId: null };
+  }
   const ctx = await contextOf(deps, trx, conv, now);
   const input = inputOf(msg);
   const flow = !blocked
@@ -160,10 +163,10 @@ async function resume(deps: Deps, conversationId: string, sessionId: string, sti
     const now = deps.now();
     const snap = await deps.license.snapshot();
     const blocked = botBlocked(snap);
-    if (conv.human_since || conv.assignee_id || conv.status !== 'open' || blocked) {
-      const human = conv.human_since !== null || conv.assignee_id !== null;
+    const human = conv.human_since !== null || conv.assignee_id !== null || (await attendantWriting(trx, conv));
+    if (human || conv.status !== 'open' || blocked) {
       await stopSession(trx, session.id, human ? 'handed_off' : 'ended', human ? 'human_took_over' : conv.status !== 'open' ? 'resolved' : blocked!, now);
-      await setConversation(trx, conv, { bot_session_id: null }, after);
+      await setConversation(trx, conv, { bot_session_id: null, ...(human ? { human_since: conv.human_since ?? now } : {}) }, after);
       return true;
     }
     const flow = await findFlowRuntime(trx, session.flow_id);
@@ -297,6 +300,15 @@ async function outOfOffice(deps: Deps, trx: Knex.Transaction, ctx: TurnContext, 
   }
   await setConversation(trx, ctx.conv, { ooo_period: period }, after);
   return true;
+}
+
+/**
+ * An attendant's message still on its way to Meta: a person is answering. The bot stops now, not when
+ * Meta accepts it (its message.sent), so a slow or retried send does not let the bot talk over them.
+ */
+async function attendantWriting(trx: Knex.Transaction, conv: ConversationRow): Promise<boolean> {
+  // connection_id + status lets the small messages_queued index answer, however long the thread.
+  return !!(await trx('messages').where({ connection_id: conv.connection_id, status: 'queued', conversation_id: conv.id, origin: 'agent' }).first('id'));
 }
 
 function inputOf(msg: MessageRow): { text: string | null; replyId: string | null } {
