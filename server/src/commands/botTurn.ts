@@ -256,7 +256,10 @@ async function apply(
     after.changed = true;
   }
   const due = state.dueInMs !== null && isLive(state.status) ? new Date(now.getTime() + state.dueInMs) : null;
-  await saveSessionState(trx, session.id, state, { due, now, steps, ...(extra.burstAt ? { burstAt: extra.burstAt } : {}), ...(extra.fastReplies !== undefined ? { fastReplies: extra.fastReplies } : {}) });
+  // An async webhook's callback token is good only while the session waits for that callback: a step
+  // that moves on (or enters another webhook node, which gets its own token) kills it.
+  const callbackTokenHash = state.status === 'waiting_callback' ? undefined : null;
+  await saveSessionState(trx, session.id, state, { due, now, steps, callbackTokenHash, ...(extra.burstAt ? { burstAt: extra.burstAt } : {}), ...(extra.fastReplies !== undefined ? { fastReplies: extra.fastReplies } : {}) });
   conversationPatch.bot_session_id = isLive(state.status) ? session.id : null;
   // Stopped for a reason a person must look at (an unhandled answer, a loop, a refused send): the queue takes it.
   if (state.status === 'failed' || state.status === 'handed_off') conversationPatch.human_since ??= now;
