@@ -12,6 +12,7 @@ import * as inboundSetAside from './20261211_0009_inbound_set_aside.js';
 import * as domainEvents from './20261211_0010_domain_events.js';
 import * as flows from './20261212_0011_flows.js';
 import * as businessHours from './20261213_0012_business_hours.js';
+import * as campaigns from './20261214_0013_campaigns.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -28,5 +29,6 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261211_0010_domain_events': domainEvents,
     '20261212_0011_flows': flows,
     '20261213_0012_business_hours': businessHours,
+    '20261214_0013_campaigns': campaigns,
   });
 }
