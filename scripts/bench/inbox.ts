@@ -3,8 +3,8 @@
  *
  * Starts a real PostgreSQL (and Redis, for the web process), migrates, and seeds N conversations (default
  * 100,000) with generate_series: 2 connections, 5 teams, 50 users (1 admin, 5 supervisors, 44 attendants,
- * four of them in two teams), one contact each, ~43% open, ~30% unassigned, ~1% without a team, tags on
- * ~24% of contacts, activity spread over 90 days; plus one thread of 3,000 messages.
+ * four of them in two teams), one contact each, ~43% open, ~30% unassigned, ~1% without a team, ~3% of the
+ * open unassigned ones with a bot running, tags on ~24% of contacts, activity spread over 90 days; plus one thread of 3,000 messages.
  *
  * Then, for each role × queue (and a few filters), it times the first page and a deep page (the 11th,
  * reached by following nextCursor) through the REAL repository function (repositories/inbox.ts
@@ -99,6 +99,9 @@ async function seed(db: Knex): Promise<void> {
      from s join t on t.ti = s.g % 5
      join a on a.team_id = t.id and a.k = (s.g / 5) % a.n`,
   );
+  // A bot is handling ~3% of the open unassigned ones (the "Robô" queue; few rows, so an attendant's page
+  // has to read through their whole unassigned slice: the queue's worst case).
+  await db.raw(`update conversations set bot_session_id = gen_random_uuid() where status = 'open' and assignee_id is null and (regexp_match(last_message_preview, '(\\d+)$'))[1]::int % 33 = 1`);
   await db.raw(
     `insert into messages (conversation_id, connection_id, direction, origin, type, body, status, at)
      select c.id, c.connection_id, case when g % 2 = 0 then 'in' else 'out' end, case when g % 2 = 0 then 'customer' else 'agent' end,
@@ -215,7 +218,7 @@ async function main(): Promise<void> {
     const base: Omit<InboxQuery, 'queue'> = { status: 'open', limit: 30 };
     const cases: Array<{ actor: string; label: string; q: InboxQuery; http: string }> = [];
     for (const actor of Object.keys(actors)) {
-      for (const queue of ['all', 'unassigned', 'mine', 'team'] as Queue[]) {
+      for (const queue of ['all', 'unassigned', 'mine', 'team', 'bot'] as Queue[]) {
         cases.push({ actor, label: `queue=${queue}`, q: { ...base, queue }, http: `queue=${queue}` });
       }
     }

@@ -149,10 +149,11 @@ test('an admin\'s bot queue is one range scan of conversations_bot, and its coun
   const limit = listing.indexOf('Limit');
   t.regex(listing[limit + 1] ?? '', /^Index (Only )?Scan conversations_bot$/, listing.join(' > '));
   t.false(listing.slice(limit).some((n) => n.startsWith('Sort') || n.startsWith('Seq Scan') || n.startsWith('Bitmap')), listing.join(' > '));
-  // An attendant's bot queue scans their own slices (assignee, the team's unassigned), as the other queues do.
+  // An attendant's: an index on their slices or on conversations_bot, whichever the planner prefers
+  // (scripts/bench/inbox.ts, at 100k conversations, shows a bitmap scan of conversations_bot); never the table.
   const ana = await plan(inboxQuery(db, people.ana.actor, { queue: 'bot', status: 'open', limit: 30 })!.toString());
   t.false(ana.some((n) => n.startsWith('Seq Scan')), ana.join(' > '));
-  t.true(ana.some((n) => /conversations_(by_assignee|unassigned)/.test(n)), ana.join(' > '));
+  t.true(ana.some((n) => /conversations_(by_assignee|unassigned|bot)/.test(n)), ana.join(' > '));
   const counted = await plan(inboxCountsQuery(db, admin, 'open').toString());
   t.false(counted.some((n) => n.startsWith('Seq Scan')), counted.join(' > '));
 });
