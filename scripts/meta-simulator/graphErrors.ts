@@ -37,6 +37,11 @@ export const KNOWN_ERRORS: Record<number, { title: string; details: string }> = 
   131051: { title: 'Unsupported message type', details: 'Unsupported message type.' },
   131053: { title: 'Media upload error', details: 'Unable to upload the media used in the message.' },
   131056: { title: '(Business Account, Consumer Account) pair rate limit hit', details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.' },
+  132000: { title: 'Number of parameters does not match the expected number of params', details: 'The number of variable parameter values included in the request did not match the number of variable parameters defined in the template.' },
+  132001: { title: 'Template does not exist', details: 'The template does not exist in the specified language or the template has not been approved.' },
+  132012: { title: 'Parameter format does not match format in the created template', details: 'Variable parameter values formatted incorrectly.' },
+  132015: { title: 'Template is Paused', details: 'Template is paused due to low quality so it cannot be sent in a template message.' },
+  132016: { title: 'Template is Disabled', details: 'Template has been paused too many times due to low quality and is now permanently disabled.' },
   133010: { title: 'Phone number not registered', details: 'The phone number is not registered on the WhatsApp Business Platform.' },
 };
 

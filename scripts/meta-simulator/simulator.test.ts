@@ -472,3 +472,121 @@ test('interactive reply webhooks: button_reply, list_reply and Instagram quick_r
   t.like(quick, { sender: { id: '999' }, recipient: { id: IG_ID }, message: { text: 'Pix', quick_reply: { payload: 'pix' } } });
   t.truthy(quick.message.mid);
 });
+
+// ─────────── message templates ───────────
+
+const templateSend = (to: string, template: Record<string, unknown>) => ({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template', template });
+
+test('templates: GET /{waba-id}/message_templates in Meta\'s shape, cursor-paged, with fields and filters', (t) => withSim(async (sim) => {
+  const waba = sim.wabaOf(PHONE_ID);
+  sim.seedTemplates(waba);
+  for (let i = 0; i < 3; i++) sim.addTemplate({ wabaId: waba, name: `aviso_${i}`, language: 'pt_BR', category: 'UTILITY', status: i === 0 ? 'PENDING' : 'APPROVED', components: [{ type: 'BODY', text: `Aviso ${i}: {{1}}` }] });
+  const first = await (await graph(sim, `/${waba}/message_templates?limit=3`)).json() as any;
+  t.is(first.data.length, 3);
+  t.like(first.data[0], { name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', quality_score: { score: 'UNKNOWN' } });
+  t.regex(first.data[0].id, /^\d{16}$/);
+  t.truthy(first.paging.cursors.after);
+  t.regex(first.paging.next, new RegExp(`/${V}/${waba}/message_templates\\?.*after=`));
+  const names: string[] = first.data.map((d: any) => d.name);
+  let after = first.paging.cursors.after;
+  for (;;) {
+    const page = await (await graph(sim, `/${waba}/message_templates?limit=3&after=${after}`)).json() as any;
+    names.push(...page.data.map((d: any) => d.name));
+    if (!page.paging?.next) break;
+    after = page.paging.cursors.after;
+  }
+  t.deepEqual(names, ['hello_world', 'pedido_pronto', 'promocao_mes', 'boleto_disponivel', 'aviso_0', 'aviso_1', 'aviso_2']);
+
+  const slim = await (await graph(sim, `/${waba}/message_templates?fields=name,status&status=PENDING`)).json() as any;
+  t.deepEqual(slim.data.map((d: any) => Object.keys(d).sort()), [['id', 'name', 'status']]);
+  t.is((await graph(sim, `/${waba}/message_templates`, { token: 'wrong' })).status, 401);
+  // Over HTTP too, for the demo.
+  const added = await (await fetch(`${sim.url}/_sim/templates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ wabaId: waba, name: 'via_http', language: 'es' }) })).json() as any;
+  t.like(added, { name: 'via_http', status: 'APPROVED' });
+}));
+
+test('template sends are checked as Meta does: 132001 unknown or unapproved, 132015 paused, 132016 disabled, 132000 counts', (t) => withSim(async (sim) => {
+  const waba = sim.wabaOf(PHONE_ID);
+  const to = '5511987654321';
+  // A WABA with no templates at all takes any template (the simulator's older behaviour).
+  t.is((await graph(sim, `/${PHONE_ID}/messages`, { json: templateSend(to, { name: 'qualquer', language: { code: 'pt_BR' } }) })).status, 200);
+  sim.seedTemplates(waba);
+  sim.addTemplate({ wabaId: waba, name: 'em_analise', language: 'pt_BR', status: 'PENDING' });
+  sim.addTemplate({ wabaId: waba, name: 'pausado', language: 'pt_BR', status: 'PAUSED' });
+  sim.addTemplate({ wabaId: waba, name: 'desativado', language: 'pt_BR', status: 'DISABLED' });
+  const refused = async (template: Record<string, unknown>) => {
+    const res = await graph(sim, `/${PHONE_ID}/messages`, { json: templateSend(to, template) });
+    return { status: res.status, error: (await res.json() as any).error };
+  };
+  const unknown = await refused({ name: 'nao_existe', language: { code: 'pt_BR' } });
+  t.is(unknown.status, 404);
+  t.like(unknown.error, { code: 132001, type: 'OAuthException', message: '(#132001) Template name does not exist in the translation', error_data: { messaging_product: 'whatsapp', details: 'template name (nao_existe) does not exist in pt_BR' }, error_user_title: 'Template does not exist' });
+  t.is((await refused({ name: 'pedido_pronto', language: { code: 'en_US' } })).error.code, 132001, 'another language is another template');
+  t.is((await refused({ name: 'em_analise', language: { code: 'pt_BR' } })).error.code, 132001);
+  t.like(await refused({ name: 'pausado', language: { code: 'pt_BR' } }), { status: 400, error: { code: 132015, message: '(#132015) Template is Paused' } });
+  t.like(await refused({ name: 'desativado', language: { code: 'pt_BR' } }), { status: 400, error: { code: 132016 } });
+
+  const oneParam = await refused({ name: 'pedido_pronto', language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }] }] });
+  t.like(oneParam, { status: 400, error: { code: 132000, message: '(#132000) Number of parameters does not match the expected number of params', error_data: { details: 'body: number of localizable_params (1) does not match the expected number of params (2)' } } });
+  t.is((await refused({ name: 'pedido_pronto', language: { code: 'pt_BR' } })).error.code, 132000, 'no components for a template with variables');
+  const body = { type: 'body', parameters: [{ type: 'text', text: 'Maria' }, { type: 'text', text: '15%' }] };
+  const noHeader = await refused({ name: 'promocao_mes', language: { code: 'pt_BR' }, components: [body, { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'maio' }] }] });
+  t.like(noHeader.error, { code: 132000, error_data: { details: 'header: number of localizable_params (0) does not match the expected number of params (1)' } });
+  const header = { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/a.jpg' } }] };
+  const noButton = await refused({ name: 'promocao_mes', language: { code: 'pt_BR' }, components: [header, body] });
+  t.like(noButton.error, { code: 132000, error_data: { details: 'button 0: number of localizable_params (0) does not match the expected number of params (1)' } });
+  const wrongMedia = await refused({ name: 'promocao_mes', language: { code: 'pt_BR' }, components: [{ type: 'header', parameters: [{ type: 'video', video: { link: 'https://example.com/a.mp4' } }] }, body] });
+  t.is(wrongMedia.error.code, 132012);
+  t.is(sim.sent.length, 1);
+
+  const ok = await graph(sim, `/${PHONE_ID}/messages`, { json: templateSend(to, {
+    name: 'promocao_mes', language: { code: 'pt_BR' },
+    components: [header, body, { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'maio' }] }, { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'PARAR' }] }],
+  }) });
+  t.is(ok.status, 200);
+  t.like(await ok.json(), { messages: [{ message_status: 'accepted' }] });
+  t.is((await graph(sim, `/${PHONE_ID}/messages`, { json: templateSend(to, { name: 'hello_world', language: { code: 'en_US' } }) })).status, 200);
+  t.is(sim.sent.length, 3);
+}));
+
+test('template status, template quality and phone quality webhooks are posted signed, on demand', (t) => withSim(async (sim) => {
+  const waba = sim.wabaOf(PHONE_ID);
+  const [, pedido] = sim.seedTemplates(waba);
+  const received: Array<{ signature: string | undefined; body: any; raw: Buffer }> = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      received.push({ signature: req.headers['x-hub-signature-256'] as string | undefined, body: JSON.parse(raw.toString('utf8')), raw });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const target = { webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, appSecret: 'app-secret' };
+  try {
+    t.is((await sim.postTemplateStatus({ ...target, wabaId: waba, name: 'pedido_pronto', language: 'pt_BR', status: 'PAUSED', reason: 'LOW_QUALITY' })).status, 200);
+    await sim.postTemplateQuality({ ...target, wabaId: waba, name: 'pedido_pronto', language: 'pt_BR', quality: 'RED' });
+    await sim.postPhoneQuality({ ...target, phoneNumberId: PHONE_ID, event: 'FLAGGED' });
+    for (const r of received) {
+      t.is(r.signature, signBody(r.raw, 'app-secret'));
+      t.is(r.body.object, 'whatsapp_business_account');
+      t.is(r.body.entry[0].id, waba);
+    }
+    const [status, quality, phone] = received.map((r) => r.body.entry[0].changes[0]);
+    t.is(status.field, 'message_template_status_update');
+    t.like(status.value, { event: 'PAUSED', message_template_id: Number(pedido!.id), message_template_name: 'pedido_pronto', message_template_language: 'pt_BR', reason: 'LOW_QUALITY', message_template_category: 'UTILITY' });
+    t.is(quality.field, 'message_template_quality_update');
+    t.like(quality.value, { previous_quality_score: 'UNKNOWN', new_quality_score: 'RED', message_template_name: 'pedido_pronto' });
+    t.is(phone.field, 'phone_number_quality_update');
+    t.like(phone.value, { display_phone_number: '5511955550000', event: 'FLAGGED' });
+    // The state moved with the webhooks: the listing, the send check and the number's quality say so.
+    const listed = await (await graph(sim, `/${waba}/message_templates?name=pedido`)).json() as any;
+    t.like(listed.data[0], { status: 'PAUSED', quality_score: { score: 'RED' } });
+    const send = await graph(sim, `/${PHONE_ID}/messages`, { json: templateSend('5511987654321', { name: 'pedido_pronto', language: { code: 'pt_BR' } }) });
+    t.is((await send.json() as any).error.code, 132015);
+    t.like(await (await graph(sim, `/${PHONE_ID}`)).json(), { quality_rating: 'RED' });
+  } finally {
+    await new Promise<void>((r) => receiver.close(() => r()));
+  }
+}));

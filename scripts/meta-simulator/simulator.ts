@@ -7,11 +7,13 @@
  *   GET    /:phoneNumberId                 number info              POST /:phoneNumberId/messages   send (or mark read)
  *   POST   /:phoneNumberId/media           multipart upload         GET  /:mediaId                   media object
  *   DELETE /:mediaId                       delete media             GET  /:wabaId/phone_numbers, GET|POST /:wabaId/subscribed_apps
- *   GET    /me, /:igAccountId              IG account (or the WA token's system user)
+ *   GET    /:wabaId/message_templates      templates (cursor-paged)   GET  /me, /:igAccountId   IG account (or the WA token's system user)
  *   POST   /me/messages, /:igAccountId/messages                      Instagram send
  * Other routes: GET /media-download/:id (bearer of any WhatsApp number), GET /ig-cdn/:id (no auth),
  * GET /ig-cdn-redirect?to=<url> (a CDN answering 302 to `to`: how tests try redirects off the CDN),
- * and the control surface under /_sim/ (sent, calls, fail-next, reset, whatsapp-numbers, instagram-accounts, media).
+ * and the control surface under /_sim/ (sent, calls, fail-next, reset, whatsapp-numbers, instagram-accounts, media,
+ * templates, templates/seed, template-status, template-quality, phone-quality).
+ * Template sends are checked against the WABA's templates as Meta does (templates.ts).
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -22,6 +24,10 @@ import {
 import { boundaryOf, parseMultipart } from './multipart.js';
 import type { Shown } from './interactiveValidation.js';
 import { validateInstagramBody, validateWhatsAppBody } from './sendValidation.js';
+import {
+  phoneQualityValue, seedTemplateInputs, templateQualityValue, templateStatusValue, TemplateStore,
+  type AddTemplateInput, type QualityScore, type SimTemplate, type TemplateStatus,
+} from './templates.js';
 import {
   mediaSha256Hex, newGraphId, newIgMid, newWamid, postWebhook, igEnvelope, waEnvelope, waMessagesValue, waStatus,
 } from './webhooks.js';
@@ -58,8 +64,32 @@ export interface AutoInstagramEchoesOptions {
   delayMs?: number;
 }
 
+/** Where and how an on-demand webhook is posted (signed with the app secret, as Meta signs). */
+export interface WebhookTarget { webhookUrl: string; appSecret: string }
+
 export interface MetaSimulator {
   url: string;
+  /**
+   * A message template of a WABA (replaces one of the same name and language). Once a WABA has one, its
+   * template sends are checked: unknown/unapproved 132001, paused 132015, disabled 132016, wrong counts 132000.
+   */
+  addTemplate(t: AddTemplateInput): SimTemplate;
+  /** hello_world, pedido_pronto (body {{1}} {{2}}), promocao_mes (image header, body, URL button) and boleto_disponivel (document header). */
+  seedTemplates(wabaId: string): SimTemplate[];
+  /** Deletes a template (every language when none is given), as deleting it in WhatsApp Manager does. */
+  removeTemplate(wabaId: string, name: string, language?: string): void;
+  templates(wabaId: string): SimTemplate[];
+  /** The WABA of a registered number. */
+  wabaOf(phoneNumberId: string): string;
+  /** Sets the template's status and posts the signed `message_template_status_update` webhook (event = status). */
+  postTemplateStatus(o: WebhookTarget & { wabaId: string; name: string; language: string; status: TemplateStatus; reason?: string }): Promise<{ status: number; text: string }>;
+  /** Sets the template's quality and posts `message_template_quality_update`. */
+  postTemplateQuality(o: WebhookTarget & { wabaId: string; name: string; language: string; quality: QualityScore }): Promise<{ status: number; text: string }>;
+  /**
+   * Posts `phone_number_quality_update` for a number (event FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE…); FLAGGED
+   * makes the number's quality_rating RED and UNFLAGGED GREEN in GET /{phone-number-id}.
+   */
+  postPhoneQuality(o: WebhookTarget & { phoneNumberId: string; event: string; currentLimit?: string }): Promise<{ status: number; text: string }>;
   addWhatsAppNumber(o: { phoneNumberId: string; accessToken: string; displayPhoneNumber?: string; verifiedName?: string; wabaId?: string }): void;
   addInstagramAccount(o: { accountId: string; accessToken: string; username?: string }): void;
   /** Stores bytes as a Meta media object; returns its media id. */
@@ -86,7 +116,7 @@ export interface MetaSimulator {
   close(): Promise<void>;
 }
 
-interface WaNumber { phoneNumberId: string; accessToken: string; displayPhoneNumber: string; verifiedName: string; wabaId: string }
+interface WaNumber { phoneNumberId: string; accessToken: string; displayPhoneNumber: string; verifiedName: string; wabaId: string; qualityRating: string }
 interface IgAccount { accountId: string; accessToken: string; username: string }
 interface Media {
   id: string; bytes: Buffer; mimeType: string; sha256: string; downloadFailures: number; contentType?: string; fileSize: number;
@@ -120,6 +150,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
   const numbers = new Map<string, WaNumber>();
   const igAccounts = new Map<string, IgAccount>();
   const media = new Map<string, Media>();
+  const templates = new TemplateStore();
   let failures: Failure[] = [];
   const calls: SimCall[] = [];
   const sent: SimSent[] = [];
@@ -203,6 +234,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
   function whatsappSend(ctx: Ctx, number: WaNumber): Reply {
     const request = validateWhatsAppBody(ctx.body);
     if (request.kind === 'status') return { json: { success: true } };
+    if (request.type === 'template') templates.validateSend(number.wabaId, ctx.body.template);
     const waId = request.to.replace(/\D/g, '');
     const id = newWamid(waId);
     sent.push({ channel: 'whatsapp', from: number.phoneNumberId, to: request.to, body: ctx.body, id, ...(request.shown ? { shown: request.shown } : {}) });
@@ -270,7 +302,7 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
         verified_name: number.verifiedName,
         display_phone_number: number.displayPhoneNumber,
         id: number.phoneNumberId,
-        quality_rating: 'GREEN',
+        quality_rating: number.qualityRating,
         code_verification_status: 'VERIFIED',
         platform_type: 'CLOUD_API',
         throughput: { level: 'STANDARD' },
@@ -368,6 +400,9 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
       admit(ctx, 'whatsapp', wabaNumbers.some((n) => n.accessToken === token));
       if (edge === 'subscribed_apps') return { json: method === 'GET' ? { data: [] } : { success: true } };
       if (method === 'GET' && edge === 'phone_numbers') return { json: { data: wabaNumbers.map((n) => numberInfo(n).json) } };
+      if (method === 'GET' && edge === 'message_templates') {
+        return { json: templates.list(id, ctx.query, (q) => `${baseUrl}${/^\/v\d+\.\d+/.exec(ctx.path)?.[0] ?? ''}/${id}/message_templates?${new URLSearchParams(q)}`) };
+      }
       throw unknownPath(rest);
     }
     ctx.product = igByToken(token) ? 'instagram' : 'whatsapp';
@@ -425,6 +460,19 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
         need(['accountId', 'accessToken'], 'string');
         sim.addInstagramAccount(body);
         return { json: { ok: true } };
+      case 'POST /_sim/templates':
+        need(['wabaId', 'name', 'language'], 'string');
+        return { json: sim.addTemplate(body) };
+      case 'POST /_sim/templates/seed':
+        need(['wabaId'], 'string');
+        return { json: sim.seedTemplates(body.wabaId) };
+      case 'POST /_sim/template-status':
+      case 'POST /_sim/template-quality':
+      case 'POST /_sim/phone-quality': {
+        need(['webhookUrl', 'appSecret'], 'string');
+        const post = path.endsWith('template-status') ? sim.postTemplateStatus(body) : path.endsWith('template-quality') ? sim.postTemplateQuality(body) : sim.postPhoneQuality(body);
+        return { json: { ok: true }, after: () => { post.catch(() => {}); } };
+      }
       case 'POST /_sim/media':
         need(['base64', 'mimeType'], 'string');
         return { json: { id: addMedia({ ...body, bytes: Buffer.from(String(body?.base64 ?? ''), 'base64') }) } };
@@ -541,7 +589,41 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
         displayPhoneNumber: n.displayPhoneNumber ?? '15550783881',
         verifiedName: n.verifiedName ?? 'Atendo Demo',
         wabaId: n.wabaId ?? `1${n.phoneNumberId.replace(/\D/g, '').slice(0, 14).padStart(14, '0')}`,
+        qualityRating: 'GREEN',
       });
+    },
+    addTemplate: (t) => templates.add(t),
+    seedTemplates: (wabaId) => seedTemplateInputs(wabaId).map((t) => templates.add(t)),
+    removeTemplate(wabaId, name, language) { templates.remove(wabaId, name, language); },
+    templates: (wabaId) => templates.of(wabaId),
+    wabaOf(phoneNumberId) {
+      const n = numbers.get(phoneNumberId);
+      if (!n) throw new Error(`unknown number ${phoneNumberId}`);
+      return n.wabaId;
+    },
+    async postTemplateStatus(o) {
+      const t = templates.find(o.wabaId, o.name, o.language);
+      if (!t) throw new Error(`no template ${o.name} (${o.language}) in WABA ${o.wabaId}`);
+      t.status = o.status;
+      if (o.status === 'REJECTED') t.rejectedReason = o.reason ?? 'INVALID_FORMAT';
+      const body = waEnvelope([{ wabaId: o.wabaId, changes: [{ field: 'message_template_status_update', value: templateStatusValue(t, o.status, o.reason) }] }]);
+      return postWebhook(o.webhookUrl, body, o.appSecret);
+    },
+    async postTemplateQuality(o) {
+      const t = templates.find(o.wabaId, o.name, o.language);
+      if (!t) throw new Error(`no template ${o.name} (${o.language}) in WABA ${o.wabaId}`);
+      const previous = t.quality;
+      t.quality = o.quality;
+      const body = waEnvelope([{ wabaId: o.wabaId, changes: [{ field: 'message_template_quality_update', value: templateQualityValue(t, previous, o.quality) }] }]);
+      return postWebhook(o.webhookUrl, body, o.appSecret);
+    },
+    async postPhoneQuality(o) {
+      const n = numbers.get(o.phoneNumberId);
+      if (!n) throw new Error(`unknown number ${o.phoneNumberId}`);
+      if (o.event === 'FLAGGED') n.qualityRating = 'RED';
+      if (o.event === 'UNFLAGGED') n.qualityRating = 'GREEN';
+      const body = waEnvelope([{ wabaId: n.wabaId, changes: [{ field: 'phone_number_quality_update', value: phoneQualityValue(n.displayPhoneNumber, o.event, o.currentLimit) }] }]);
+      return postWebhook(o.webhookUrl, body, o.appSecret);
     },
     addInstagramAccount(a) {
       igAccounts.set(a.accountId, { accountId: a.accountId, accessToken: a.accessToken, username: a.username ?? `atendo_${a.accountId.slice(-4)}` });
