@@ -276,10 +276,14 @@ async function setConversation(trx: Knex.Transaction, conv: ConversationRow, pat
   after.changed = true;
 }
 
-/** After the commit: dashboards hear of the messages and the conversation, the sends and the webhook call are queued. */
+/**
+ * After the commit: dashboards hear of the messages and the conversation, the sends and the webhook call
+ * are queued. A message's `message:new` carries the conversation as it stands (read after the commit), so
+ * a turn that only sent messages needs no `conversation:updated` besides: one frame and one read fewer.
+ */
 async function finish(deps: Deps, conversationId: string, after: AfterCommit): Promise<void> {
   for (const m of after.messages) await announceOutbound(deps, m);
-  if (after.changed || after.messages.length) await pushConversation(deps, conversationId).catch(() => {});
+  if (after.changed) await pushConversation(deps, conversationId).catch(() => {});
   if (after.webhook) {
     // If the job is lost, the session's safety timer takes the webhook's error edge.
     await enqueue(deps, 'botWebhook', after.webhook).catch((err) => deps.log.warn({ err, ...after.webhook }, 'bot webhook job not queued; its timer will take the error edge'));
