@@ -14,11 +14,21 @@ import { isAdmin, isSupervisorOrAdmin, logout, me } from './state/session.js';
  * the license banner and the live-link notice. Admin entries are only listed for those who may use them.
  * @param {{ children: any }} props
  */
+/** Entries a phone's bottom bar shows before "Mais" (the account button takes the last place). */
+const PHONE_BAR_ENTRIES = 4;
+
 export function Shell({ children }) {
   const user = me.value;
   const path = route.value.path;
   const [menu, setMenu] = useState(false);
   const [passwordDialog, setPasswordDialog] = useState(false);
+  const [more, setMore] = useState(false);
+  useEffect(() => {
+    if (!more) return;
+    const close = () => setMore(false);
+    document.addEventListener('click', close);
+    return () => document.removeEventListener('click', close);
+  }, [more]);
   // The account menu closes on a click anywhere else, or on Escape.
   useEffect(() => {
     if (!menu) return;
@@ -44,13 +54,25 @@ export function Shell({ children }) {
     { href: '/admin/business-hours', icon: 'clock', label: t('nav.businessHours'), short: t('nav.businessHoursShort'), show: isSupervisorOrAdmin(), testid: 'nav-business-hours' },
     { href: '/admin/license', icon: 'key', label: t('nav.license'), show: isAdmin(), testid: 'nav-license' },
   ];
+  const visible = items.filter((i) => i.show);
+  // A phone's bottom bar holds a few entries whole; the rest go under "Mais".
+  const overflow = visible.length > PHONE_BAR_ENTRIES + 1;
+  const moreActive = overflow && visible.slice(PHONE_BAR_ENTRIES).some((i) => path.startsWith(i.href));
   return html`<div class="shell">
     <nav class="rail" aria-label=${t('nav.menu')}>
       <a class="brand" href="/inbox"><span class="brand-mark"></span><span class="brand-name">${t('app.name')}</span></a>
       <ul class="rail-items">
-        ${items.filter((i) => i.show).map((i) => html`<li key=${i.href}>
+        ${visible.map((i, n) => html`<li key=${i.href} class=${n >= PHONE_BAR_ENTRIES && overflow ? 'nav-overflow' : undefined}>
           <a href=${i.href} class=${path.startsWith(i.href) ? 'active' : ''} data-testid=${i.testid} aria-current=${path.startsWith(i.href) ? 'page' : undefined}>
             <${Icon} name=${i.icon} size=${20} /><span class=${i.short ? 'nav-long' : undefined}>${i.label}</span>${i.short && html`<span class="nav-short">${i.short}</span>`}</a></li>`)}
+        ${overflow && html`<li class="nav-more only-phone">
+          <button type="button" class=${moreActive ? 'active' : ''} aria-expanded=${more} onClick=${(/** @type {Event} */ e) => { e.stopPropagation(); setMore(!more); }} data-testid="nav-more">
+            <${Icon} name="menu" size=${20} /><span>${t('nav.more')}</span></button>
+          ${more && html`<div class="more-menu" role="menu" data-testid="nav-more-menu">
+            ${visible.slice(PHONE_BAR_ENTRIES).map((i) => html`<a key=${i.href} role="menuitem" href=${i.href} class=${path.startsWith(i.href) ? 'active' : ''} onClick=${() => setMore(false)}
+              data-testid=${`more-${i.testid}`}><${Icon} name=${i.icon} size=${18} />${i.label}</a>`)}
+          </div>`}
+        </li>`}
       </ul>
       <div class="rail-foot">
         <button type="button" class="account-btn" onClick=${() => setMenu(!menu)} aria-expanded=${menu} data-testid="account-menu">

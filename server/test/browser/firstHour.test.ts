@@ -374,14 +374,17 @@ test('layout: list header whole, phone bar shows every entry, toasts clear of th
     await page.waitForTimeout(200);
     t.log(await screenshot(page, 'teams-member-count'));
 
-    // On a phone every entry of the bottom bar can be seen and tapped, Licença included.
+    // On a phone every entry of the bottom bar can be seen and tapped with its whole label; the entries
+    // that do not fit are under "Mais", Licença among them.
     phone = await loggedIn(browser, w, w.people.admin, { viewport: { width: 390, height: 844 }, isMobile: true });
     await phone.page.goto(`${w.app.url}/admin/license`);
     await phone.page.locator('[data-testid=page-license]').waitFor();
     const hidden = await phone.page.evaluate(() => {
       const g = globalThis as any;
       const out: string[] = [];
-      for (const a of Array.from(g.document.querySelectorAll('.rail-items a')) as any[]) {
+      const entries = [...Array.from(g.document.querySelectorAll('.rail-items > li > a')), g.document.querySelector('[data-testid=nav-more]')]
+        .filter((a: any) => a && a.getClientRects().length > 0);
+      for (const a of entries as any[]) {
         const r = a.getBoundingClientRect();
         const hit = g.document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
         if (r.left < 0 || r.right > g.innerWidth || !hit || !a.contains(hit)) out.push(`${a.getAttribute('data-testid')}: covered or off screen`);
@@ -393,6 +396,14 @@ test('layout: list header whole, phone bar shows every entry, toasts clear of th
       return out;
     });
     t.deepEqual(hidden, [], 'every bottom-bar entry is on screen, uncovered, with its whole label');
+    await phone.page.locator('[data-testid=nav-more]').click();
+    const moreMenu = phone.page.locator('[data-testid=nav-more-menu]');
+    await moreMenu.waitFor();
+    t.true(await moreMenu.locator('[data-testid=more-nav-license]').isVisible(), 'Licença is under "Mais"');
+    await phone.page.waitForTimeout(150);
+    t.log(await screenshot(phone.page, 'phone-more-menu'));
+    await moreMenu.locator('[data-testid=more-nav-license]').click();
+    await moreMenu.waitFor({ state: 'detached' });
     await phone.page.waitForTimeout(200);
     t.log(await screenshot(phone.page, 'phone-bottom-bar'));
 
