@@ -21,7 +21,10 @@ export function botSubscriber(deps: Deps): Subscriber {
     types: ['message.received', 'message.sent', 'conversation.assigned', 'conversation.transferred', 'conversation.resolved'],
     handle: async (events) => {
       const byConversation = new Map<string, StoredEvent[]>();
-      for (const e of events) byConversation.set(e.conversationId, [...(byConversation.get(e.conversationId) ?? []), e]);
+      for (const e of events) {
+        if (!e.conversationId) continue; // the bot hears only of conversations
+        byConversation.set(e.conversationId, [...(byConversation.get(e.conversationId) ?? []), e]);
+      }
       const queue = [...byConversation.values()];
       const lane = async () => {
         for (let list = queue.shift(); list; list = queue.shift()) for (const e of list) await reactOnce(deps, e);

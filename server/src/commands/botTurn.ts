@@ -227,7 +227,11 @@ async function apply(
         ? { type: effect.media.type, uploadId: effect.media.uploadId, ...(effect.text ? { caption: effect.text } : {}) }
         : promptContent(ctx.env.channel, effect.text, effect.options, effect.buttonLabel);
       try {
-        const sent = await queueOutboundInTransaction(deps, trx, { ...content, conversationId: ctx.conv.id, origin: 'bot', clientId: `bot:${session.id}:${steps}` });
+        const sent = await queueOutboundInTransaction(deps, trx, {
+          ...content, conversationId: ctx.conv.id, origin: 'bot', clientId: `bot:${session.id}:${steps}`,
+          // A millisecond apart, so the send worker keeps the step's messages in order.
+          at: new Date(now.getTime() + (steps - session.steps)),
+        });
         if (sent.created) after.messages.push(sent.message);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

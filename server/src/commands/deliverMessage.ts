@@ -18,7 +18,7 @@ import { pushMessageUpdate } from '../realtime/conversationEvents.js';
 import { findContact } from '../repositories/contacts.js';
 import { findConversation } from '../repositories/conversations.js';
 import {
-  applyDeliveryStatus, findOutboundMessage, lockOutboundMessage, lockQueuedMessage, removeEarlyEcho, takePendingStatuses,
+  applyDeliveryStatus, earlierQueuedMessage, findOutboundMessage, lockOutboundMessage, lockQueuedMessage, removeEarlyEcho, takePendingStatuses,
   updateOutboundMessage, type MessageRow, type OutboundMessageRow,
 } from '../repositories/messages.js';
 import { releaseQuota } from '../repositories/usageCounters.js';
@@ -44,6 +44,8 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'retry' | 'deferred' | 'skippe
 const LEASE_MS = 3 * 60_000;
 /** A rate slot this close is waited for in the job; a later one re-queues the job. */
 const MAX_RATE_WAIT_MS = 1_000;
+/** How long a message waits for an earlier one of its conversation before it looks again. */
+const ORDER_WAIT_MS = 150;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,6 +70,12 @@ class MediaMissing extends Error {}
 export async function deliverMessage(deps: Deps, messageId: string): Promise<DeliveryOutcome> {
   const found = await findOutboundMessage(deps.db, messageId);
   if (!found || found.status !== 'queued') return 'skipped';
+  // A conversation's messages reach Meta in the order they were written (a bot step's menu and its
+  // follow-up, an attendant's quick pair): one due before this one goes first.
+  if (await earlierQueuedMessage(deps.db, found, deps.now())) {
+    await enqueueSend(deps, messageId, { delayMs: ORDER_WAIT_MS, key: `o${Date.now()}` });
+    return 'deferred';
+  }
   const now = deps.now();
   // Not due yet (a retry waits, or another worker holds it): come back then instead of dropping the job.
   const waitUntil = [found.next_attempt_at, found.claimed_until].filter((d): d is Date => !!d && d > now).sort((a, b) => b.getTime() - a.getTime())[0];

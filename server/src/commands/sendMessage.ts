@@ -32,6 +32,8 @@ export type QueueOutboundInput = OutboundContent & {
   /** Idempotency key: a second call with it returns the first message instead of sending again. */
   clientId?: string | null;
   ip?: string | null;
+  /** When it was written (default now): a bot step's messages are a millisecond apart, so they keep their order. */
+  at?: Date;
 };
 
 export const outsideServiceWindow = (endedAt: Date | null) =>
@@ -126,7 +128,7 @@ async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Pro
     sender_user_id: o.senderUserId ?? null,
     client_id: o.clientId ?? null,
     status: 'queued',
-    at: deps.now(),
+    at: o.at ?? deps.now(),
     type: o.type,
   };
   let preview: string;

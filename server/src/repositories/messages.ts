@@ -126,6 +126,19 @@ export interface OutboundMessageRow extends MessageRow {
   spam_deferrals: number;
 }
 
+/**
+ * An outbound message of the same conversation, written before this one, still waiting to go and due
+ * (one waiting for a retry hours ahead does not hold the others back).
+ */
+export async function earlierQueuedMessage(db: Knex, m: Pick<MessageRow, 'id' | 'conversation_id' | 'at'>, now: Date): Promise<boolean> {
+  const row = await db('messages')
+    .where({ conversation_id: m.conversation_id, direction: 'out', status: 'queued' })
+    .where('at', '<', m.at).whereNot('id', m.id)
+    .where((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+    .first('id');
+  return !!row;
+}
+
 export async function findMessageByClientId(db: Knex, conversationId: string, clientId: string): Promise<MessageRow | undefined> {
   return db('messages').where({ conversation_id: conversationId, client_id: clientId }).first();
 }
