@@ -101,6 +101,17 @@ test('130429 twice, then accepted: sent on the third attempt, the last error vis
   t.is(sendCallsTo(w, '5521900000001').length, 3);
 });
 
+test('a conversation\'s messages reach Meta in the order written: the second waits while the first is throttled and retried', async (t) => {
+  const conv = await conversationWith(w, connection, '5521900000009');
+  w.sim.failNext({ match: toCustomer('5521900000009'), times: 1, status: 400, code: 130429 });
+  const first = await sendText(w, conv, 'Primeira');
+  const second = await sendText(w, conv, 'Segunda');
+  await waitForStatus(w, first.body.id, 'sent', 20_000);
+  await waitForStatus(w, second.body.id, 'sent', 20_000);
+  const order = w.sim.sent.filter((s) => s.to === '5521900000009').map((s) => s.body.text.body);
+  t.deepEqual(order, ['Primeira', 'Segunda']);
+});
+
 test('131048 (spam limit) is rescheduled about an hour later, not hammered', async (t) => {
   const conv = await conversationWith(w, connection, '5521900000002');
   w.sim.failNext({ match: toCustomer('5521900000002'), status: 400, code: 131048 });

@@ -127,14 +127,14 @@ export interface OutboundMessageRow extends MessageRow {
 }
 
 /**
- * An outbound message of the same conversation, written before this one, still waiting to go and due
- * (one waiting for a retry hours ahead does not hold the others back).
+ * An outbound message of the same conversation, written before this one and still waiting to go now or
+ * within a minute (a throttled retry); one rescheduled further ahead (a spam-limit hour) holds nothing back.
  */
 export async function earlierQueuedMessage(db: Knex, m: Pick<MessageRow, 'id' | 'conversation_id' | 'at'>, now: Date): Promise<boolean> {
   const row = await db('messages')
     .where({ conversation_id: m.conversation_id, direction: 'out', status: 'queued' })
     .where('at', '<', m.at).whereNot('id', m.id)
-    .where((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+    .where((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', new Date(now.getTime() + 60_000)))
     .first('id');
   return !!row;
 }
