@@ -19,6 +19,7 @@ import { mediaRoutes, publicMediaRoutes } from './routes/media/media.js';
 import { outboundRoutes } from './routes/outbound/outbound.js';
 import { uploadRoutes } from './routes/outbound/uploads.js';
 import { quickRepliesRoutes } from './routes/quickReplies/quickReplies.js';
+import { scheduledMessagesRoutes } from './routes/scheduledMessages/scheduledMessages.js';
 import { flowsRoutes } from './routes/flows/flows.js';
 import { businessHoursRoutes } from './routes/businessHours/businessHours.js';
 import { webhookRoutes } from './routes/webhooks/webhooks.js';
@@ -65,6 +66,7 @@ export function createApp(deps: Deps): Koa {
   businessHoursRoutes(deps, api);
   botRoutes(deps, api);
   outboundRoutes(deps, api);
+  scheduledMessagesRoutes(deps, api);
   mediaRoutes(deps, api);
 
   app.use(requestContext(deps.log, deps.config.TRUSTED_PROXIES, ['/health', '/ready', '/metrics']));

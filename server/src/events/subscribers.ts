@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { botSubscriber } from '../bots/botSubscriber.js';
+import { scheduleSubscriber } from '../schedules/scheduleSubscriber.js';
 import type { Subscriber } from './domainEvents.js';
 
 /**
@@ -7,5 +8,5 @@ import type { Subscriber } from './domainEvents.js';
  * ledger; each is a file of its own, listed here.
  */
 export function subscribers(deps: Deps): Subscriber[] {
-  return [botSubscriber(deps)];
+  return [botSubscriber(deps), scheduleSubscriber(deps)];
 }
