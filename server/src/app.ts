@@ -26,6 +26,7 @@ import { webhookRoutes } from './routes/webhooks/webhooks.js';
 import { licenseRoutes } from './routes/license/license.js';
 import { opsRoutes } from './routes/ops/ops.js';
 import { teamsRoutes } from './routes/teams/teams.js';
+import { templatesRoutes } from './routes/templates/templates.js';
 import { usersRoutes } from './routes/users/users.js';
 
 /** Builds the appliance's Koa app without listening: tests and the web process mount it. */
@@ -66,6 +67,7 @@ export function createApp(deps: Deps): Koa {
   businessHoursRoutes(deps, api);
   botRoutes(deps, api);
   outboundRoutes(deps, api);
+  templatesRoutes(deps, api);
   scheduledMessagesRoutes(deps, api);
   mediaRoutes(deps, api);
 

@@ -23,6 +23,7 @@ import { enqueueMediaDownload } from './downloadMedia.js';
 import { enqueue } from '../queues/enqueue.js';
 import type { DomainEvent } from '../events/domainEvents.js';
 import { recordEvents } from '../repositories/domainEvents.js';
+import { applyAccountUpdates, parseAccountUpdates, type AccountUpdate } from '../templates/accountUpdates.js';
 
 /** After this many failed attempts an event is set aside (processed, last_error `gave_up: …`) so it stops costing retries. */
 export const MAX_INGEST_ATTEMPTS = 10;
@@ -141,10 +142,11 @@ async function ingestItemByItem(deps: Deps, eventId: string): Promise<Effects | 
       return fx;
     }
     const failed: SetAsideItem[] = [];
+    if (p.updates.length) await trx.transaction((sp) => applyAccountUpdates(sp, p.connection, p.updates));
     for (const e of p.events) {
       const own = emptyEffects();
       try {
-        await trx.transaction((sp) => storeParsed(sp, [{ ...p, events: [e], setAside: [] }], own));
+        await trx.transaction((sp) => storeParsed(sp, [{ ...p, events: [e], setAside: [], updates: [] }], own));
         mergeEffects(fx, own);
       } catch (err) {
         if (!isDataError(err)) throw err;
@@ -188,6 +190,8 @@ interface Parsed {
   events: InboundEvent[];
   /** Items that cannot be stored faithfully (inboundLimits.ts), kept aside with their reason. */
   setAside: SetAsideItem[];
+  /** Template status/quality and number quality webhooks (templates/accountUpdates.ts). */
+  updates: AccountUpdate[];
 }
 
 /** What one stored event says, or the reason it is set aside instead. */
@@ -216,7 +220,8 @@ async function parseEvent(deps: Deps, event: WebhookEventRow, fx: Effects): Prom
   const screened = screenEvents(parsed.events, receivedAt);
   fx.counts.skipped += parsed.skipped;
   fx.counts.retimed += screened.retimed;
-  return { eventId: String(event.id), connection, events: screened.events, setAside: screened.setAside };
+  const updates = connection.channel === 'whatsapp' ? parseAccountUpdates(body, connection, receivedAt) : [];
+  return { eventId: String(event.id), connection, events: screened.events, setAside: screened.setAside, updates };
 }
 
 /**
@@ -234,6 +239,7 @@ async function storeParsed(trx: Knex.Transaction, parsed: Parsed[], fx: Effects)
   for (const p of parsed) {
     for (const e of p.events) if (e.kind === 'status') await storeStatus(trx, p.connection, e, fx);
   }
+  for (const p of parsed) if (p.updates.length) await applyAccountUpdates(trx, p.connection, p.updates);
   for (const p of parsed) {
     await insertSetAside(trx, p.connection.id, p.eventId, p.setAside);
     fx.counts.setAside += p.setAside.length;

@@ -16,11 +16,14 @@ import { findQuickReply } from '../repositories/quickReplies.js';
 import { findUpload } from '../repositories/uploads.js';
 import type { SendMessageInput, TemplateInput } from '../routes/outbound/schema.js';
 import { enqueueSend } from './deliverMessage.js';
+import { headerUploadId, templateHeaderType } from '../templates/templateParams.js';
+import { storedTemplateContent } from '../templates/templateSend.js';
 
 export type OutboundContent =
   | { type: 'text'; text: string }
   | { type: WhatsAppMediaType; uploadId: string; caption?: string }
-  | { type: 'template'; template: TemplateInput }
+  /** `text`: what the customer reads (templates/templateParams.ts renderTemplateText), kept as the message's body. */
+  | { type: 'template'; template: TemplateInput; text?: string }
   /** Bots only: a text with choices, sent as reply buttons (1-3) or a list (4-10) on WhatsApp, quick replies on Instagram. */
   | { type: 'interactive'; text: string; options: { id: string; title: string; description?: string }[]; buttonLabel?: string; header?: string; footer?: string };
 
@@ -143,26 +146,41 @@ async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Pro
     const language = typeof o.template.language === 'string' ? { code: o.template.language } : o.template.language;
     row.payload = { template: { name: o.template.name, language, ...(o.template.components ? { components: o.template.components } : {}) } };
     preview = `[Modelo: ${o.template.name}]`;
-  } else {
-    const upload = await findUpload(db, o.uploadId);
-    // Someone else's upload is not confirmed to exist; bots and campaigns use the admins' files.
-    if (!upload || (o.origin === 'agent' && upload.uploader_user_id !== (o.senderUserId ?? null))) throw notFound('upload');
-    if (!mimeFitsType(upload.mime, o.type)) throw mediaTypeMismatch(upload.mime, o.type);
-    if (Number(upload.size) > mediaMaxBytes(o.type)) {
-      throw new AppError(413, 'media_too_large', `WhatsApp takes ${o.type} files up to ${mediaMaxBytes(o.type)} bytes`, { limit: mediaMaxBytes(o.type) });
+    if (o.text?.trim()) {
+      row.body = o.text;
+      preview = o.text;
     }
-    Object.assign(row, {
-      body: o.caption?.trim() ? o.caption : null,
-      media_path: upload.path,
-      media_mime: upload.mime,
-      media_size: upload.size,
-      media_sha256: upload.sha256,
-      media_filename: upload.filename,
-      media_status: 'stored',
-    });
+    // A media header from an upload: the send worker uploads the file to Meta and puts its media id in.
+    const uploadId = headerUploadId(o.template);
+    if (uploadId) Object.assign(row, await uploadedMedia(db, o, uploadId, templateHeaderType(o.template) ?? 'document'));
+  } else {
+    const { upload, media } = await uploadedMediaOf(db, o, o.uploadId, o.type);
+    Object.assign(row, { body: o.caption?.trim() ? o.caption : null, ...media });
     preview = o.caption?.trim() ? o.caption : `[${LABELS[o.type]}${o.type === 'document' && upload.filename ? `: ${upload.filename}` : ''}]`;
   }
   return { row, preview };
+}
+
+/** An upload the sender may send as `type`, as the message row's media columns. */
+async function uploadedMediaOf(db: Knex, o: QueueOutboundInput, uploadId: string, type: WhatsAppMediaType) {
+  const upload = await findUpload(db, uploadId);
+  // Someone else's upload is not confirmed to exist; bots and campaigns use the admins' files.
+  if (!upload || (o.origin === 'agent' && upload.uploader_user_id !== (o.senderUserId ?? null))) throw notFound('upload');
+  if (!mimeFitsType(upload.mime, type)) throw mediaTypeMismatch(upload.mime, type);
+  if (Number(upload.size) > mediaMaxBytes(type)) {
+    throw new AppError(413, 'media_too_large', `WhatsApp takes ${type} files up to ${mediaMaxBytes(type)} bytes`, { limit: mediaMaxBytes(type) });
+  }
+  return {
+    upload,
+    media: {
+      media_path: upload.path, media_mime: upload.mime, media_size: upload.size, media_sha256: upload.sha256,
+      media_filename: upload.filename, media_status: 'stored' as const,
+    },
+  };
+}
+
+async function uploadedMedia(db: Knex, o: QueueOutboundInput, uploadId: string, type: WhatsAppMediaType) {
+  return (await uploadedMediaOf(db, o, uploadId, type)).media;
 }
 
 /** Inserts the message and notes it on the conversation; null when the same clientId won a race with us. */
@@ -179,9 +197,12 @@ async function storeOutbound(trx: Knex.Transaction, { row, preview }: PreparedOu
 
 /** An attendant sends in a conversation they see (404 otherwise); quick replies are sent as their text. */
 export async function sendMessage(deps: Deps, actor: Actor, conversationId: string, input: SendMessageInput, ip: string) {
-  authorizeSee(actor, await findConversation(deps.db, conversationId));
+  const conversation = await findConversation(deps.db, conversationId);
+  authorizeSee(actor, conversation);
   let content: OutboundContent;
-  if ('quickReplyId' in input) {
+  if ('templateId' in input) {
+    content = await storedTemplateContent(deps.db, conversation!.connection_id, input.templateId, input.params);
+  } else if ('quickReplyId' in input) {
     const reply = await findQuickReply(deps.db, input.quickReplyId);
     if (!reply) throw notFound('quick reply');
     content = { type: 'text', text: reply.text };

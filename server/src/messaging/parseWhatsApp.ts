@@ -59,7 +59,8 @@ export function parseWhatsApp(body: unknown, phoneNumberId: string, now: Date): 
         else skipped++;
       }
     }
-    // Other fields (template status, account updates, history sync) carry no conversation messages.
+    // Other fields (account updates, history sync) carry no conversation messages; template status and
+    // quality and number quality are read by templates/accountUpdates.ts.
   }
   return { events, skipped };
 }

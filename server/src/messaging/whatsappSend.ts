@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { MessageRow } from '../repositories/messages.js';
 import { graphCall } from './graphClient.js';
 import { whatsappInteractive, type InteractiveRendering } from './interactiveMessage.js';
+import { withHeaderMediaId } from '../templates/templateParams.js';
 
 /** Message types the WhatsApp Cloud API sends as an uploaded media object. */
 export const WHATSAPP_MEDIA_TYPES = ['image', 'audio', 'video', 'document', 'sticker'] as const;
@@ -31,7 +32,11 @@ export async function uploadWhatsAppMedia(
 export function whatsappMessageBody(to: string, m: Pick<MessageRow, 'type' | 'body' | 'payload' | 'media_provider_id' | 'media_filename'>): Record<string, unknown> {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
   if (m.type === 'text') return { ...base, type: 'text', text: { body: m.body ?? '', preview_url: false } };
-  if (m.type === 'template') return { ...base, type: 'template', template: (m.payload as { template: unknown }).template };
+  if (m.type === 'template') {
+    // A media header uploaded by the send worker (templates/templateParams.ts): its Meta media id goes in.
+    const template = (m.payload as { template: unknown }).template;
+    return { ...base, type: 'template', template: m.media_provider_id ? withHeaderMediaId(template, m.media_provider_id) : template };
+  }
   if (m.type === 'interactive') {
     return { ...base, type: 'interactive', interactive: whatsappInteractive(m.body ?? '', (m.payload as { interactive: InteractiveRendering }).interactive) };
   }

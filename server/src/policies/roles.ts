@@ -34,6 +34,11 @@ const rules = {
   'flows.read': (a) => a.role !== 'attendant',
   'businessHours.manage': isAdmin,
   'businessHours.read': (a) => a.role !== 'attendant',
+  // Everyone picks templates (composer, new conversation); only admins re-read them from Meta.
+  'templates.read': () => true,
+  'templates.sync': isAdmin,
+  // A conversation is started in a team's queue: admins anywhere, others only in their own teams.
+  'conversations.start': (a, s) => isAdmin(a) || sharesTeam(a, s),
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

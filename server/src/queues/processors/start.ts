@@ -7,6 +7,7 @@ import { botTasks, botWebhookJob } from './bot.js';
 import { ingestJob, ingestTasks } from './ingest.js';
 import { mediaJob, mediaTasks } from './media.js';
 import { sendJob, sendTasks } from './send.js';
+import { templateTasks } from '../../templates/templateTasks.js';
 import { scheduleTasks } from '../../schedules/scheduleTasks.js';
 
 type Processors = { [K in JobKind]: (deps: Deps, job: BeeQueue.Job<JobPayloads[K]>) => Promise<void> };
@@ -40,7 +41,7 @@ export function startProcessors(deps: Deps, subscribers: Subscriber[], processor
       if (JOB_KINDS[kind].retakeStalled) queue.checkStalledJobs(5_000);
     }
   }
-  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...botTasks(deps), ...scheduleTasks(deps), ...eventTasks(deps, subscribers)];
+  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...botTasks(deps), ...templateTasks(deps), ...scheduleTasks(deps), ...eventTasks(deps, subscribers)];
   return async () => {
     await Promise.allSettled(tasks.map((t) => t.stop()));
   };

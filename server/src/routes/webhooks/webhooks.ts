@@ -8,6 +8,7 @@ import { AppError, bodyTooLarge, malformedJson } from '../../errors.js';
 import { openConnection, type OpenConnection } from '../../messaging/connectionDirectory.js';
 import { instagramAddressedTo } from '../../messaging/parseInstagram.js';
 import { whatsAppAddressedTo } from '../../messaging/parseWhatsApp.js';
+import { hasAccountUpdateFor } from '../../templates/accountUpdates.js';
 import { sameSecret, verifyWebhookSignature } from '../../messaging/webhookSignature.js';
 import { insertAudit } from '../../repositories/audit.js';
 import { recordSignatureFailure, type Channel } from '../../repositories/connections.js';
@@ -73,7 +74,10 @@ export function webhookRoutes(deps: Deps, router: Router): void {
         throw invalidPayload(channel);
       }
       const externalId = connection.row.external_id;
-      const ours = channel === 'whatsapp' ? whatsAppAddressedTo(envelope.data, externalId) : instagramAddressedTo(envelope.data, externalId);
+      // WhatsApp template status/quality and number quality webhooks are addressed to the WABA (entry id), not a number.
+      const ours = channel === 'whatsapp'
+        ? whatsAppAddressedTo(envelope.data, externalId) || hasAccountUpdateFor(envelope.data, connection.row.business_account_id)
+        : instagramAddressedTo(envelope.data, externalId);
       if (!ours) {
         // Correctly signed but for another number/account of the same Meta app (or a field with no
         // messages). Anything but 2xx makes Meta retry for days and then disable the app's webhook.
