@@ -106,6 +106,8 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('bot_session_id');
     /** The closed period (its start, ISO) an out-of-office reply was sent for: once per period. */
     t.text('ooo_period');
+    /** When someone last handed it back to the bot: takeover events older than this are history. */
+    t.timestamp('bot_handed_back_at', { useTz: true });
   });
   await knex.raw(`create index conversations_bot on conversations (status, last_message_at desc, id desc) where bot_session_id is not null`);
 
@@ -120,6 +122,7 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('human_since');
     t.dropColumn('bot_session_id');
     t.dropColumn('ooo_period');
+    t.dropColumn('bot_handed_back_at');
   });
   await knex.schema.dropTable('bot_inputs');
   await knex.schema.dropTable('bot_sessions');

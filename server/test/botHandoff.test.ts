@@ -148,6 +148,21 @@ test('"Assumir" stops the bot and assigns the actor; "Devolver ao robô" lets th
   t.is((await c.conversation()).id, id, 'in the same conversation');
 });
 
+test('a take-over heard late, after a quick hand-back, does not undo the hand-back', async (t) => {
+  const c = await inSession();
+  const id = (await c.conversation()).id;
+  // The worker is away while someone takes the conversation and hands it straight back: its events wait.
+  await w.worker.stop();
+  t.is((await api('POST', `/api/conversations/${id}/bot/take-over`)).status, 200);
+  t.is((await api('POST', `/api/conversations/${id}/bot/hand-back`)).status, 200);
+  w.worker = await w.app.startWorker();
+  // The customer's message comes after the take-over in commit order: when it is answered, the take-over was heard first.
+  const before = c.received().length;
+  await c.say('voltei');
+  t.is(shownText((await c.waitFor(before + 1, 'the bot answering after the hand-back'))[before]!), ASK);
+  t.like(await c.conversation(), { human_since: null, assignee_id: null }, 'still handed back');
+});
+
 test('resolving ends the session, and the customer\'s next conversation runs the bot again', async (t) => {
   const c = await inSession();
   const first = await c.conversation();

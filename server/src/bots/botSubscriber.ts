@@ -60,13 +60,13 @@ async function react(deps: Deps, e: StoredEvent): Promise<void> {
       await botOnMessage(deps, { id: e.messageId, conversationId: e.conversationId });
       return;
     case 'message.sent':
-      if (e.origin === 'agent') await stopBot(deps, e.conversationId, 'human_replied');
-      else if (e.origin === 'business_app') await stopBot(deps, e.conversationId, 'business_app_reply');
+      if (e.origin === 'agent') await stopBot(deps, e.conversationId, 'human_replied', e.recordedAt);
+      else if (e.origin === 'business_app') await stopBot(deps, e.conversationId, 'business_app_reply', e.recordedAt);
       return;
     case 'conversation.assigned':
     case 'conversation.transferred':
       // The bot's own transfer node has no user; handing back to the bot unassigns.
-      if (e.byUserId && (e.assigneeId || e.type === 'conversation.transferred')) await stopBot(deps, e.conversationId, e.type === 'conversation.assigned' ? 'assigned' : 'transferred');
+      if (e.byUserId && (e.assigneeId || e.type === 'conversation.transferred')) await stopBot(deps, e.conversationId, e.type === 'conversation.assigned' ? 'assigned' : 'transferred', e.recordedAt);
       return;
     case 'conversation.resolved':
       await endBotOnResolve(deps, e.conversationId);

@@ -149,13 +149,17 @@ export function validateFlow(def: FlowDefinition, ctx: ValidationContext): FlowI
     if (n.type === 'set_field' && 'variable' in n.data.target) known.add(n.data.target.variable);
     if (n.type === 'webhook') for (const m of n.data.map) known.add(m.variable);
   }
+  const answersBringVariables = def.nodes.some((n) => n.type === 'webhook');
   const texts = (nodeId: string, ...values: Array<string | undefined>) => {
     for (const v of values) {
       if (!v) continue;
       for (const ref of new Set(variablesIn(v))) {
         const [head, field] = ref.split('.');
         const ok = field === undefined ? known.has(head!) : head === 'contato' || head === 'contact';
-        if (!ok) error(nodeId, 'unknown_variable', `{{${ref}}} is not saved anywhere in this flow`);
+        // A webhook's answer may bring any variable (its `variables` object): then an unknown one is only a warning.
+        if (!ok) (answersBringVariables && field === undefined ? warning : error)(nodeId, 'unknown_variable', answersBringVariables && field === undefined
+          ? `{{${ref}}} is not saved by this flow; it must come in a webhook's answer`
+          : `{{${ref}}} is not saved anywhere in this flow`);
       }
     }
   };
@@ -254,7 +258,7 @@ export function validateFlow(def: FlowDefinition, ctx: ValidationContext): FlowI
     if ((c.subject === 'variable' || c.subject === 'contact_field') && !c.name) {
       error(nodeId, 'condition_name_required', `a ${c.subject === 'variable' ? 'variable' : 'contact field'} condition needs its name`, ruleId);
     }
-    if (c.subject === 'variable' && c.name && !known.has(c.name)) error(nodeId, 'unknown_variable', `{{${c.name}}} is not saved anywhere in this flow`);
+    if (c.subject === 'variable' && c.name && !known.has(c.name)) (answersBringVariables ? warning : error)(nodeId, 'unknown_variable', `{{${c.name}}} is not saved anywhere in this flow`);
     const value = c.value?.trim() ?? '';
     if (NO_VALUE_OPS.has(c.op)) return;
     if (!value) {

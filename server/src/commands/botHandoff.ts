@@ -15,10 +15,12 @@ import { recordEvents } from '../repositories/domainEvents.js';
  * transfer by a person (all through the event subscriber, bots/botSubscriber.ts), and "Assumir" in the
  * inbox. The bot stays quiet (`human_since`) until the conversation is resolved or handed back.
  */
-export async function stopBot(deps: Deps, conversationId: string, reason: string): Promise<boolean> {
+export async function stopBot(deps: Deps, conversationId: string, reason: string, happenedAt?: Date): Promise<boolean> {
   const changed = await deps.db.transaction(async (trx) => {
     const conv = await lockConversation(trx, conversationId);
     if (!conv || conv.status !== 'open') return false;
+    // A takeover heard late, after someone already handed the conversation back, does not undo the hand-back.
+    if (happenedAt && conv.bot_handed_back_at && conv.bot_handed_back_at.getTime() >= happenedAt.getTime()) return false;
     const now = deps.now();
     const session = await lockLiveSession(trx, conversationId);
     if (session) await stopSession(trx, session.id, 'handed_off', reason, now);
@@ -77,6 +79,8 @@ export async function handBackToBot(deps: Deps, actor: Actor, id: string, ip: st
     if (conv!.assignee_id && conv!.assignee_id !== actor.id) authorizeAssign(actor, conv!);
     if (conv!.status !== 'open') throw notFound('open conversation');
     await updateConversation(trx, id, { human_since: null, assignee_id: null });
+    // The database's clock, as the events' recordedAt it is compared with (stopBot).
+    await trx('conversations').where({ id }).update({ bot_handed_back_at: trx.raw('statement_timestamp()') });
     await insertAudit(trx, { actorUserId: actor.id, action: 'conversation.bot_hand_back', subjectType: 'conversation', subjectId: id, ip, detail: { assigneeBefore: conv!.assignee_id } });
     if (conv!.assignee_id) {
       await recordEvents(trx, [{ type: 'conversation.assigned', conversationId: id, teamId: conv!.team_id, assigneeId: null, byUserId: actor.id }]);

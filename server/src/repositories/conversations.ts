@@ -19,6 +19,8 @@ export interface ConversationRow {
   bot_session_id: string | null;
   /** The closed period an out-of-office reply was sent for. */
   ooo_period: string | null;
+  /** When someone last handed it back to the bot (the database's clock, like events' recordedAt). */
+  bot_handed_back_at: Date | null;
 }
 
 /** A conversation with what the inbox shows of its contact and connection. */

@@ -39,9 +39,11 @@ export function botTasks(deps: Deps): Periodic[] {
       if (!reason) return;
       const now = deps.now();
       await deps.db.transaction(async (trx) => {
-        const ended = await trx('bot_sessions').whereIn('status', LIVE_STATUSES)
-          .update({ status: 'ended', reason, due_at: null, callback_token_hash: null, updated_at: now, ended_at: now }).returning('conversation_id');
-        if (ended.length) await trx('conversations').whereIn('id', ended.map((r) => r.conversation_id)).update({ bot_session_id: null });
+        // Conversations first, then their sessions: the order a bot turn locks them in, so the two never deadlock.
+        const live = trx('bot_sessions').whereIn('status', LIVE_STATUSES).select('id');
+        await trx('conversations').whereIn('bot_session_id', live).update({ bot_session_id: null });
+        await trx('bot_sessions').whereIn('status', LIVE_STATUSES)
+          .update({ status: 'ended', reason, due_at: null, callback_token_hash: null, updated_at: now, ended_at: now });
       });
     }, { lock: true, immediately: true }),
     every(deps, 'bots.inputs.retention', 10 * 60_000, async () => {
