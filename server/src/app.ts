@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth/auth.js';
 import { botCallbackRoutes, botRoutes } from './routes/bot/bot.js';
 import { connectionsRoutes } from './routes/connections/connections.js';
 import { contactsRoutes } from './routes/contacts/contacts.js';
+import { audienceRoutes, contactImportRoutes } from './routes/audiences/audiences.js';
 import { conversationsRoutes } from './routes/conversations/conversations.js';
 import { directoryRoutes } from './routes/directory/directory.js';
 import { mediaRoutes, publicMediaRoutes } from './routes/media/media.js';
@@ -47,6 +48,7 @@ export function createApp(deps: Deps): Koa {
   const uploads = new Router({ prefix: '/api' });
   uploads.use(requireSession(deps));
   uploadRoutes(deps, uploads);
+  contactImportRoutes(deps, uploads);
 
   // Login is the one API route without a session.
   const open = new Router({ prefix: '/api' });
@@ -61,6 +63,7 @@ export function createApp(deps: Deps): Koa {
   licenseRoutes(deps, api);
   connectionsRoutes(deps, api);
   conversationsRoutes(deps, api);
+  audienceRoutes(deps, api);
   contactsRoutes(deps, api);
   quickRepliesRoutes(deps, api);
   flowsRoutes(deps, api);

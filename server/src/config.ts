@@ -59,6 +59,17 @@ const schema = z.object({
   MEDIA_URL_HOSTS: z.string().default('fbcdn.net,cdninstagram.com,fbsbx.com')
     .transform((s) => s.split(',').map((x) => x.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
     .refine((list) => list.length > 0 && list.every((h) => HOSTNAME.test(h)), 'comma-separated host names such as fbcdn.net,cdninstagram.com'),
+  /**
+   * What a customer writes (the whole message, accent- and case-insensitive) to stop business-initiated
+   * messages from that number: recorded in the opt-out ledger at once (audiences/optOut.ts).
+   */
+  OPT_OUT_KEYWORDS: z.string().default('SAIR,PARAR,STOP,CANCELAR')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((k) => k.length <= 40), 'comma-separated words such as SAIR,PARAR,STOP,CANCELAR'),
+  /** Template quick-reply button payloads (and reply-button ids) that mean "stop sending me this". */
+  OPT_OUT_PAYLOADS: z.string().default('OPT_OUT,STOP')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.every((k) => k.length <= 256), 'comma-separated button payloads such as OPT_OUT,STOP'),
   /** Parallel jobs per queue in each worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { optOutSubscriber } from '../audiences/optOutSubscriber.js';
 import { botSubscriber } from '../bots/botSubscriber.js';
 import { scheduleSubscriber } from '../schedules/scheduleSubscriber.js';
 import type { Subscriber } from './domainEvents.js';
@@ -8,5 +9,5 @@ import type { Subscriber } from './domainEvents.js';
  * ledger; each is a file of its own, listed here.
  */
 export function subscribers(deps: Deps): Subscriber[] {
-  return [botSubscriber(deps), scheduleSubscriber(deps)];
+  return [botSubscriber(deps), optOutSubscriber(deps), scheduleSubscriber(deps)];
 }

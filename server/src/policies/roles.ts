@@ -34,6 +34,11 @@ const rules = {
   'flows.read': (a) => a.role !== 'attendant',
   'businessHours.manage': isAdmin,
   'businessHours.read': (a) => a.role !== 'attendant',
+  // Audiences (issue #13 §2): imports and consent are the admin's; the opt-out ledger is also the supervisors'.
+  'contacts.import': isAdmin,
+  'consents.manage': isAdmin,
+  'optOuts.manage': (a) => a.role !== 'attendant',
+  'audiences.read': (a) => a.role !== 'attendant',
   // Everyone picks templates (composer, new conversation); only admins re-read them from Meta.
   'templates.read': () => true,
   'templates.sync': isAdmin,
