@@ -40,6 +40,9 @@ test('a 3-option question goes out as reply buttons; the tapped button routes to
   await waitFor(async () => (await c.conversation()).status === 'resolved' || null, 10_000, 'resolved by the end node');
   const stored = await w.app.deps.db('messages').where({ conversation_id: (await c.conversation()).id, origin: 'bot' }).select('type');
   t.is(stored.length, 3, 'bot messages are stored in the thread as the bot\'s');
+  // The thread reads in order: Meta stamps whole seconds, and the tap came some milliseconds after the menu in that second.
+  const thread = await w.app.deps.db('messages').where({ conversation_id: (await c.conversation()).id }).orderBy([{ column: 'at' }, { column: 'id' }]).select('origin', 'type');
+  t.deepEqual(thread.map((m) => `${m.origin}:${m.type}`), ['customer:text', 'bot:interactive', 'customer:interactive', 'bot:text', 'bot:text']);
 });
 
 test('an answer typed as the number, the number word or the title (without accents) is the option', async (t) => {

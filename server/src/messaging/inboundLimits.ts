@@ -62,11 +62,20 @@ export function screenEvents(events: InboundEvent[], receivedAt: Date): Screened
         e.payload = { ...e.payload, timestamp_replaced: { provider: Number.isNaN(e.at.getTime()) ? null : e.at.getTime(), reason: replaced } };
       }
       e.at = receivedAt;
+    } else if (e.kind === 'message' && withinItsSecond(e.at, receivedAt)) {
+      // Meta stamps whole seconds: a message stored within its second takes the storing moment, so a quick
+      // answer is not sorted before the bot message it answers (sent some milliseconds into that second).
+      e.at = receivedAt;
     }
     if (e.kind === 'message') boundMessage(e);
     out.events.push(e);
   }
   return out;
+}
+
+function withinItsSecond(at: Date, receivedAt: Date): boolean {
+  const late = receivedAt.getTime() - at.getTime();
+  return at.getTime() % 1000 === 0 && late > 0 && late < 1000;
 }
 
 function unstorable(e: InboundEvent): string | null {

@@ -1,5 +1,6 @@
 import anyTest from 'ava';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { postWebhook, waButtonReply, waEnvelope, waMessagesValue } from '../../../scripts/meta-simulator/webhooks.js';
 import { loggedIn, reportErrors, screenshot, useBrowserWorld, waitForText, UI_TIMEOUT, type BrowserWorld, type Session } from './support.js';
 
 /**
@@ -188,5 +189,56 @@ test('a supervisor opens the flow read-only: no palette, no publish, no restore;
     throw err;
   } finally {
     await sup?.context.close();
+  }
+});
+
+test('the flow drawn in the editor goes live from it, and a customer walks it in the inbox as the Robô', async (t) => {
+  let admin: Session | undefined;
+  try {
+    const listed = await w.api('GET', '/api/flows', { cookie: w.admin });
+    const flowId = listed.body.items[0].id as string;
+    const draft = (await w.api('GET', `/api/flows/${flowId}`, { cookie: w.admin })).body.draft;
+    const question = draft.nodes.find((n: { type: string }) => n.type === 'question');
+    admin = await loggedIn(browser, w, w.people.admin, { viewport: { width: 1600, height: 940 } });
+    const { page } = admin;
+    await page.goto(`${w.app.url}/flows/${flowId}`);
+    await node(page, 'start').waitFor();
+
+    // With no block selected the trigger panel shows: any message while no person owns the conversation.
+    const canvas = page.locator('[data-testid=flow-canvas]');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.click(box.x + box.width - 30, box.y + box.height - 30);
+    await page.locator('[data-testid=trigger-panel]').waitFor();
+    await page.locator('[data-testid=trigger-type]').selectOption('no_human');
+    await saved(page);
+    await page.locator('[data-testid=status-live]').click();
+    await page.locator('[data-testid=flow-status][data-status=live]').waitFor({ timeout: UI_TIMEOUT });
+
+    // A customer writes: the conversation comes into the Robô queue, with the question and its buttons.
+    const waId = `5511977${String(Date.now()).slice(-6)}`;
+    await w.customerWrites(waId, 'Oi, tudo bem?', 'Marina Costa');
+    await page.goto(`${w.app.url}/inbox`);
+    await page.locator('[data-testid=queue-bot]').click();
+    const conversation = page.locator('[data-testid=conversation-item]', { hasText: 'Marina Costa' });
+    await conversation.waitFor({ timeout: 15_000 });
+    await conversation.click();
+    const asked = page.locator('[data-testid=thread] [data-testid=message]', { hasText: question.data.text.replace('{{contato.nome}}', 'Marina Costa') });
+    await asked.waitFor({ timeout: 15_000 });
+    t.deepEqual(await asked.locator('[data-testid=message-options] .badge').allTextContents(), question.data.options.map((o: { title: string }) => o.title));
+
+    // The customer taps "Meu pedido": the tap and the bot's answer arrive live in the thread.
+    const choice = question.data.options.find((o: { title: string }) => o.title === 'Meu pedido');
+    const value = waMessagesValue({ phoneNumberId: w.phoneNumberId, contacts: [{ waId, name: 'Marina Costa' }], messages: [waButtonReply(waId, { id: choice.id, title: choice.title })] });
+    t.is((await postWebhook(w.webhookUrl, waEnvelope([{ changes: [{ value }] }]), w.appSecret)).status, 200);
+    await page.locator('[data-testid=thread] [data-testid=message]', { hasText: 'Vou ver seu pedido.' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(200);
+    t.log(await screenshot(page, 'flow-editor-live-in-inbox'));
+    t.deepEqual(admin.errors, [], 'no errors in the page');
+  } catch (err) {
+    reportErrors(t, 'admin', admin);
+    if (admin) await screenshot(admin.page, 'failed-flow-live').catch(() => {});
+    throw err;
+  } finally {
+    await admin?.context.close();
   }
 });
