@@ -47,6 +47,7 @@ export function Shell({ children }) {
   const items = [
     { href: '/inbox', icon: 'inbox', label: t('nav.inbox'), show: true, testid: 'nav-inbox' },
     { href: '/flows', icon: 'flow', label: t('nav.flows'), show: isSupervisorOrAdmin(), testid: 'nav-flows' },
+    { href: '/campaigns', icon: 'send', label: t('nav.campaigns'), show: isSupervisorOrAdmin(), testid: 'nav-campaigns' },
     { href: '/admin/users', icon: 'users', label: t('nav.users'), show: isAdmin(), testid: 'nav-users' },
     { href: '/admin/teams', icon: 'team', label: t('nav.teams'), show: isAdmin(), testid: 'nav-teams' },
     { href: '/admin/connections', icon: 'plug', label: t('nav.connections'), show: isAdmin(), testid: 'nav-connections' },

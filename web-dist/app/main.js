@@ -11,6 +11,9 @@ import { Login } from './pages/Login.js';
 import { InboxPage } from './pages/inbox/InboxPage.js';
 import { FlowEditorPage } from './pages/flows/FlowEditorPage.js';
 import { FlowsListPage } from './pages/flows/FlowsListPage.js';
+import { CampaignDetailPage } from './pages/campaigns/CampaignDetailPage.js';
+import { CampaignWizard } from './pages/campaigns/CampaignWizard.js';
+import { CampaignsListPage } from './pages/campaigns/CampaignsListPage.js';
 import { ConnectionsPage } from './pages/admin/ConnectionsPage.js';
 import { LicensePage } from './pages/admin/LicensePage.js';
 import { QuickRepliesPage } from './pages/admin/QuickRepliesPage.js';
@@ -27,6 +30,9 @@ const PAGES = [
   { pattern: '/inbox/:id', page: InboxPage, allowed: () => true },
   { pattern: '/flows', page: FlowsListPage, allowed: isSupervisorOrAdmin },
   { pattern: '/flows/:id', page: FlowEditorPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/campaigns', page: CampaignsListPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/campaigns/:id', page: CampaignDetailPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/campaigns/:id/edit', page: CampaignWizard, allowed: isAdmin },
   { pattern: '/admin/users', page: UsersPage, allowed: isAdmin },
   { pattern: '/admin/teams', page: TeamsPage, allowed: isAdmin },
   { pattern: '/admin/connections', page: ConnectionsPage, allowed: isAdmin },

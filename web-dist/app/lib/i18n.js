@@ -4,14 +4,15 @@ import inbox from '../i18n/inbox.js';
 import admin from '../i18n/admin.js';
 import flows from '../i18n/flows.js';
 import businessHours from '../i18n/businessHours.js';
+import campaigns from '../i18n/campaigns.js';
 
 /**
  * The one translation table: every string the dashboard shows is a key here. Each section file
  * declares pt-BR first and types the English side after it, so tsc refuses a missing translation.
  */
 const table = {
-  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt },
-  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en },
+  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt, ...campaigns.pt },
+  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en, ...campaigns.en },
 };
 
 /** @typedef {keyof typeof table['pt-BR']} MessageKey */
