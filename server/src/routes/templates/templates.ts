@@ -5,6 +5,7 @@ import { authorize } from '../../policies/roles.js';
 import { presentConversation } from '../../presenters/conversation.js';
 import { presentMessage } from '../../presenters/message.js';
 import { presentTemplate } from '../../presenters/template.js';
+import { listConnections } from '../../repositories/connections.js';
 import { listTemplates } from '../../repositories/messageTemplates.js';
 import { insertAudit } from '../../repositories/audit.js';
 import { startConversation } from '../../templates/startConversation.js';
@@ -18,6 +19,14 @@ export function templatesRoutes(deps: Deps, router: Router): void {
     const f = parse(ListTemplatesQuery, ctx.query, 'query');
     // A WABA holds a few hundred templates at most (Meta's limit): one page, capped.
     ctx.body = { items: (await listTemplates(deps.db, f)).map(presentTemplate) };
+  });
+
+  /** The WhatsApp numbers a conversation can be started on (names only), with their team and quality. */
+  router.get('/templates/connections', async (ctx) => {
+    authorize(ctx.state.user!, 'templates.read');
+    const rows = (await listConnections(deps.db)).filter((c) => c.channel === 'whatsapp');
+    const quality = new Map((await deps.db('connections').whereIn('id', rows.map((r) => r.id)).select('id', 'quality_rating')).map((r) => [r.id, r.quality_rating as string | null]));
+    ctx.body = { items: rows.map((c) => ({ id: c.id, name: c.name, displayPhoneNumber: c.display_phone_number, teamId: c.team_id, qualityRating: quality.get(c.id) ?? null })) };
   });
 
   /** Re-reads templates from Meta now: one connection (its result, or its error), or every WhatsApp connection. */

@@ -11,6 +11,7 @@ import { t } from '../../lib/i18n.js';
 import { isRestricted } from '../../state/license.js';
 import { matchQuickReplies } from '../../state/quickReplies.js';
 import { me } from '../../state/session.js';
+import { TemplatePicker } from './TemplatePicker.js';
 
 /**
  * @typedef {import('../../state/inbox.js').Conversation} Conversation
@@ -34,6 +35,9 @@ export function Composer({ conversation: c, disabled, onPending, onSettled }) {
   const [qrClosed, setQrClosed] = useState(false);
   const [now, setNow] = useState(Date.now());
   const [template, setTemplate] = useState({ name: '', language: 'pt_BR' });
+  const [choice, setChoice] = useState(/** @type {import('./TemplatePicker.js').Choice} */ ({ template: null, params: {}, complete: false }));
+  const [noTemplates, setNoTemplates] = useState(false);
+  const [sendingTemplate, setSendingTemplate] = useState(false);
   const box = useRef(/** @type {HTMLTextAreaElement | null} */ (null));
   const fileInput = useRef(/** @type {HTMLInputElement | null} */ (null));
 
@@ -153,6 +157,21 @@ export function Composer({ conversation: c, disabled, onPending, onSettled }) {
     }
   };
 
+  /** A synced template with its parameters (the picker); the server checks it again. */
+  const sendStoredTemplate = async () => {
+    if (!choice.template || !choice.complete || sendingTemplate) return;
+    const clientId = crypto.randomUUID();
+    setSendingTemplate(true);
+    try {
+      const m = await api('POST', `/api/conversations/${c.id}/messages`, { clientId, type: 'template', templateId: choice.template.id, params: choice.params });
+      onSettled(clientId, m);
+    } catch (err) {
+      toast(t('composer.sendFailed', { error: errorText(err) }), 'error');
+    } finally {
+      setSendingTemplate(false);
+    }
+  };
+
   const instagram = c.connection.channel === 'instagram';
   const reason = restricted ? 'restricted' : resolved ? 'resolved' : mode === 'reply' && !inWindow ? 'window' : null;
 
@@ -163,9 +182,18 @@ export function Composer({ conversation: c, disabled, onPending, onSettled }) {
     </div>
     ${reason && html`<div class=${`composer-blocked ${reason === 'restricted' ? 'restricted' : ''}`} data-testid="composer-blocked" data-reason=${reason} role="note">
       <${Icon} name=${reason === 'restricted' ? 'lock' : reason === 'window' ? 'clock' : 'info'} />
-      <span>${reason === 'restricted' ? t('composer.restricted') : reason === 'resolved' ? t('composer.resolved') : instagram ? t('composer.outsideWindowInstagram') : t('composer.outsideWindow')}</span>
+      <span>${reason === 'restricted' ? t('composer.restricted') : reason === 'resolved' ? t('composer.resolved') : instagram ? t('composer.outsideWindowInstagram') : c.serviceWindowEndsAt ? t('composer.outsideWindow') : t('composer.notWrittenYet')}</span>
     </div>`}
-    ${reason === 'window' && !instagram && html`<form novalidate class="composer-row template-form" data-testid="template-form" onSubmit=${(/** @type {Event} */ e) => {
+    ${reason === 'window' && !instagram && html`<div class="tpl-compose" data-testid="template-compose">
+      <${TemplatePicker} key=${c.connection.id} connectionId=${c.connection.id} onChange=${setChoice} onNone=${setNoTemplates} />
+      ${choice.template && html`<div class="tpl-actions">
+        ${!choice.complete && html`<span class="muted small">${t('tpl.fillAll')}</span>`}
+        <button type="button" class="btn btn-primary" data-testid="template-send" disabled=${!choice.complete || sendingTemplate} onClick=${() => void sendStoredTemplate()}>
+          <${Icon} name="send" size=${16} />${t('tpl.send')}</button>
+      </div>`}
+      ${noTemplates && html`<p class="muted small tpl-none">${t('tpl.none')}</p>`}
+    </div>`}
+    ${reason === 'window' && !instagram && noTemplates && html`<form novalidate class="composer-row template-form" data-testid="template-form" onSubmit=${(/** @type {Event} */ e) => {
       e.preventDefault();
       const problem = checkForm(/** @type {HTMLFormElement} */ (e.currentTarget));
       if (problem) toast(problem, 'error');

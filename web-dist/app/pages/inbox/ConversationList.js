@@ -13,9 +13,9 @@ import { me } from '../../state/session.js';
 /**
  * The queues, the search box and the conversation list, newest activity first. Until the inbox has
  * picked its queue (`ready`), no tab is marked as the one on screen.
- * @param {{ openId: string | null, ready: boolean }} props
+ * @param {{ openId: string | null, ready: boolean, onNew?: () => void }} props
  */
-export function ConversationList({ openId, ready }) {
+export function ConversationList({ openId, ready, onNew }) {
   const f = filters.value;
   const queues = queuesFor(me.value?.role);
   const [q, setQ] = useState(f.q);
@@ -57,6 +57,8 @@ export function ConversationList({ openId, ready }) {
           onInput=${(/** @type {any} */ e) => search(e.currentTarget.value)} />
       </div>
       <div class="status-toggle">
+        ${onNew && html`<button type="button" class="btn btn-sm new-conv-btn" data-testid="new-conversation" onClick=${onNew}>
+          <${Icon} name="plus" size=${14} />${t('newConv.open')}</button>`}
         <button type="button" class="link-btn small" onClick=${toggleStatus} data-testid="status-toggle">
           ${f.status === 'open' ? t('inbox.status.resolved') : t('inbox.status.open')}
         </button>

@@ -12,6 +12,7 @@ import { me } from '../../state/session.js';
 import { ContactPanel } from './ContactPanel.js';
 import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
+import { NewConversation } from './NewConversation.js';
 
 /** Whose inbox already landed on a queue in this page's life (their later choices then stand). */
 let landedFor = /** @type {string | null} */ (null);
@@ -24,6 +25,7 @@ let landedFor = /** @type {string | null} */ (null);
 export function InboxPage({ id }) {
   const [panel, setPanel] = useState(() => window.matchMedia('(min-width: 1280px)').matches);
   const [contactId, setContactId] = useState(/** @type {string | null} */ (null));
+  const [starting, setStarting] = useState(false);
 
   // The queue on screen is the one the address names (?queue=); without one, the inbox lands where
   // the work is (landingQueue) the first time it opens for this person, and keeps their choice after.
@@ -84,13 +86,14 @@ export function InboxPage({ id }) {
   }, [c]);
 
   return html`<div class=${`inbox ${id ? 'has-open' : ''} ${id && panel ? 'with-panel' : ''}`}>
-    <${ConversationList} openId=${id ?? null} ready=${ready} />
+    <${ConversationList} openId=${id ?? null} ready=${ready} onNew=${() => setStarting(true)} />
     ${id
       ? html`<${ConversationView} key=${id} id=${id} panelOpen=${panel} onTogglePanel=${() => setPanel(!panel)} onContact=${setContactId} />`
       : html`<section class="conv"><div class="conv-empty"><div>
           <${EmptyIllustration} />
         </div></div></section>`}
     ${id && panel && contactId && html`<${ContactPanel} key=${contactId} contactId=${contactId} conversationId=${id} onClose=${() => setPanel(false)} />`}
+    ${starting && html`<${NewConversation} onClose=${() => setStarting(false)} />`}
   </div>`;
 }
 
