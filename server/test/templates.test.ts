@@ -319,6 +319,12 @@ test('who may start: admins anywhere and in any team; attendants only in their t
   t.is(taken.status, 409);
   t.is(taken.body.error.code, 'conversation_already_open');
 
+  // The numbers a conversation can be started on: names, teams and quality, for every role, no secrets.
+  const numbers = await w.app.api('GET', '/api/templates/connections', { cookie: attendantA });
+  t.is(numbers.status, 200);
+  t.like(numbers.body.items.find((c: any) => c.id === connection), { name: `Loja ${PHONE_ID.slice(-3)}`, displayPhoneNumber: '5511955550001', teamId: teamA });
+  t.false(JSON.stringify(numbers.body).includes('token'));
+
   const admin = await start({ connectionId: other, templateId: helloOther, phone: '+1 415 555 0100' }, w.admin);
   t.is(admin.status, 201, admin.text);
   t.like(admin.body, { teamId: teamB, contact: { externalId: '14155550100' } });
