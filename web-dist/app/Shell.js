@@ -46,6 +46,7 @@ export function Shell({ children }) {
   /** @type {{ href: string, icon: import('./components/Icon.js').IconName, label: string, short?: string, show: boolean, testid: string }[]} */
   const items = [
     { href: '/inbox', icon: 'inbox', label: t('nav.inbox'), show: true, testid: 'nav-inbox' },
+    { href: '/schedules', icon: 'clock', label: t('nav.schedules'), show: true, testid: 'nav-schedules' },
     { href: '/flows', icon: 'flow', label: t('nav.flows'), show: isSupervisorOrAdmin(), testid: 'nav-flows' },
     { href: '/campaigns', icon: 'send', label: t('nav.campaigns'), show: isSupervisorOrAdmin(), testid: 'nav-campaigns' },
     { href: '/admin/users', icon: 'users', label: t('nav.users'), show: isAdmin(), testid: 'nav-users' },

@@ -11,6 +11,7 @@ import { Login } from './pages/Login.js';
 import { InboxPage } from './pages/inbox/InboxPage.js';
 import { FlowEditorPage } from './pages/flows/FlowEditorPage.js';
 import { FlowsListPage } from './pages/flows/FlowsListPage.js';
+import { SchedulesPage } from './pages/schedules/SchedulesPage.js';
 import { CampaignDetailPage } from './pages/campaigns/CampaignDetailPage.js';
 import { CampaignWizard } from './pages/campaigns/CampaignWizard.js';
 import { CampaignsListPage } from './pages/campaigns/CampaignsListPage.js';
@@ -28,6 +29,7 @@ import { booting, isAdmin, isSupervisorOrAdmin, loadMe, me } from './state/sessi
 const PAGES = [
   { pattern: '/inbox', page: InboxPage, allowed: () => true },
   { pattern: '/inbox/:id', page: InboxPage, allowed: () => true },
+  { pattern: '/schedules', page: SchedulesPage, allowed: () => true },
   { pattern: '/flows', page: FlowsListPage, allowed: isSupervisorOrAdmin },
   { pattern: '/flows/:id', page: FlowEditorPage, allowed: isSupervisorOrAdmin },
   { pattern: '/campaigns', page: CampaignsListPage, allowed: isSupervisorOrAdmin },

@@ -4,6 +4,7 @@ import inbox from '../i18n/inbox.js';
 import admin from '../i18n/admin.js';
 import flows from '../i18n/flows.js';
 import businessHours from '../i18n/businessHours.js';
+import schedules from '../i18n/schedules.js';
 import campaigns from '../i18n/campaigns.js';
 
 /**
@@ -11,8 +12,8 @@ import campaigns from '../i18n/campaigns.js';
  * declares pt-BR first and types the English side after it, so tsc refuses a missing translation.
  */
 const table = {
-  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt, ...campaigns.pt },
-  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en, ...campaigns.en },
+  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt, ...schedules.pt, ...campaigns.pt },
+  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en, ...schedules.en, ...campaigns.en },
 };
 
 /** @typedef {keyof typeof table['pt-BR']} MessageKey */

@@ -23,9 +23,9 @@ import { TemplatePicker } from './TemplatePicker.js';
  * Replies and internal notes. Enter sends, Shift+Enter is a new line, `/` opens the quick replies.
  * The 24-hour rule and a restricted license are shown before anyone types. What is typed is kept as a
  * draft per conversation (lib/drafts.js) and put back if a send fails.
- * @param {{ conversation: Conversation, disabled: boolean, onPending: (m: Message) => void, onSettled: (clientId: string, m: Message | null) => void }} props
+ * @param {{ conversation: Conversation, disabled: boolean, onPending: (m: Message) => void, onSettled: (clientId: string, m: Message | null) => void, onSchedule?: (text: string) => void }} props
  */
-export function Composer({ conversation: c, disabled, onPending, onSettled }) {
+export function Composer({ conversation: c, disabled, onPending, onSettled, onSchedule }) {
   const [mode, setMode] = useState(/** @type {'reply'|'note'} */ ('reply'));
   const draftKey = mode === 'note' ? `${c.id}:note` : c.id;
   const [text, setText] = useState(() => loadDraft(c.id));
@@ -179,6 +179,8 @@ export function Composer({ conversation: c, disabled, onPending, onSettled }) {
     <div class="composer-tabs" role="tablist">
       <button type="button" role="tab" aria-selected=${mode === 'reply'} class=${mode === 'reply' ? 'active' : ''} data-testid="mode-reply" onClick=${() => switchMode('reply')}>${t('composer.reply')}</button>
       <button type="button" role="tab" aria-selected=${mode === 'note'} class=${`note-tab ${mode === 'note' ? 'active' : ''}`} data-testid="mode-note" onClick=${() => switchMode('note')}>${t('composer.note')}</button>
+      ${onSchedule && mode === 'reply' && html`<button type="button" class="composer-schedule" data-testid="schedule-open" title=${t('sched.actionTitle')}
+        disabled=${restricted || disabled} onClick=${() => onSchedule(text.trim())}><${Icon} name="clock" size=${14} />${t('sched.action')}</button>`}
     </div>
     ${reason && html`<div class=${`composer-blocked ${reason === 'restricted' ? 'restricted' : ''}`} data-testid="composer-blocked" data-reason=${reason} role="note">
       <${Icon} name=${reason === 'restricted' ? 'lock' : reason === 'window' ? 'clock' : 'info'} />

@@ -12,6 +12,7 @@ import { inboxHref, markReadLocally, placeConversation, refreshCounts, removedId
 import { isRestricted } from '../../state/license.js';
 import { me } from '../../state/session.js';
 import { Composer } from './Composer.js';
+import { ConversationSchedules } from '../schedules/ConversationSchedules.js';
 import { MessageBubble } from './MessageBubble.js';
 import { TransferDialog } from './TransferDialog.js';
 
@@ -37,6 +38,7 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
   const [error, setError] = useState(/** @type {unknown} */ (null));
   const [transfer, setTransfer] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [scheduling, setScheduling] = useState(/** @type {string | null} */ (null));
   const thread = useRef(/** @type {HTMLDivElement | null} */ (null));
   const stickToBottom = useRef(true);
 
@@ -198,7 +200,8 @@ export function ConversationView({ id, panelOpen, onTogglePanel, onContact }) {
         ? html`<div class="day-sep" key=${`d-${item}`}>${item}</div>`
         : html`<${MessageBubble} key=${item.clientId && item.status === 'sending' ? `c-${item.clientId}` : item.id} message=${item} channel=${conv.connection.channel} />`))}
     </div>
-    <${Composer} conversation=${conv} disabled=${removed} onPending=${addPending} onSettled=${settlePending} />
+    <${ConversationSchedules} conversation=${conv} creating=${scheduling} onCreated=${() => setScheduling(null)} readOnly=${isRestricted() || removed} />
+    <${Composer} conversation=${conv} disabled=${removed} onPending=${addPending} onSettled=${settlePending} onSchedule=${(/** @type {string} */ text) => setScheduling(text)} />
     ${transfer && html`<${TransferDialog} conversation=${conv} onClose=${() => setTransfer(false)}
       onDone=${(/** @type {Conversation} */ c) => { setTransfer(false); setConv((prev) => (prev ? { ...prev, ...c } : c)); placeConversation(c); refreshCounts(); toast(t('toast.transferred'), 'success'); }} />`}
   </section>`;
