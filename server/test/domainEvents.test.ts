@@ -67,7 +67,7 @@ test('a change that is refused records nothing', async (t) => {
 });
 
 test('an event whose transaction commits late is delivered, not stepped over by later ones', async (t) => {
-  const late = { name: 'test.late', types: ['conversation.resolved' as const], got: [] as string[], handle: async (e: StoredEvent[]) => { late.got.push(...e.map((x) => x.conversationId)); } };
+  const late = { name: 'test.late', types: ['conversation.resolved' as const], got: [] as string[], handle: async (e: StoredEvent[]) => { late.got.push(...e.map((x) => x.conversationId!)); } };
   const conversationId = '00000000-0000-4000-8000-0000000000aa';
   const laterId = '00000000-0000-4000-8000-0000000000bb';
   await deliverEvents(w.app.deps, late); // the cursor starts here

@@ -9,7 +9,11 @@ export type DomainEvent =
   | { type: 'message.sent'; conversationId: string; messageId: string; connectionId: string; origin: string; senderUserId: string | null; at: string }
   /** byUserId null: the bot did it (a flow's transfer node). */
   | { type: 'conversation.assigned' | 'conversation.transferred'; conversationId: string; teamId: string | null; assigneeId: string | null; byUserId: string | null }
-  | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string | null };
+  | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string | null }
+  /** Meta changed a template's status (APPROVED, PAUSED, DISABLED, …); conversationId is null for these. */
+  | { type: 'template.status_changed'; conversationId?: null; templateId: string; connectionId: string; status: string }
+  /** The phone number's quality rating changed (GREEN, YELLOW, RED, UNKNOWN). */
+  | { type: 'connection.quality_changed'; conversationId?: null; connectionId: string; quality: string };
 
 export type DomainEventType = DomainEvent['type'];
 
