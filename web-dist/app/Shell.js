@@ -49,6 +49,7 @@ export function Shell({ children }) {
     { href: '/schedules', icon: 'clock', label: t('nav.schedules'), show: true, testid: 'nav-schedules' },
     { href: '/flows', icon: 'flow', label: t('nav.flows'), show: isSupervisorOrAdmin(), testid: 'nav-flows' },
     { href: '/campaigns', icon: 'send', label: t('nav.campaigns'), show: isSupervisorOrAdmin(), testid: 'nav-campaigns' },
+    { href: '/contacts', icon: 'user', label: t('nav.contacts'), show: isSupervisorOrAdmin(), testid: 'nav-contacts' },
     { href: '/admin/users', icon: 'users', label: t('nav.users'), show: isAdmin(), testid: 'nav-users' },
     { href: '/admin/teams', icon: 'team', label: t('nav.teams'), show: isAdmin(), testid: 'nav-teams' },
     { href: '/admin/connections', icon: 'plug', label: t('nav.connections'), show: isAdmin(), testid: 'nav-connections' },

@@ -15,6 +15,8 @@ import { SchedulesPage } from './pages/schedules/SchedulesPage.js';
 import { CampaignDetailPage } from './pages/campaigns/CampaignDetailPage.js';
 import { CampaignWizard } from './pages/campaigns/CampaignWizard.js';
 import { CampaignsListPage } from './pages/campaigns/CampaignsListPage.js';
+import { ImportsPage } from './pages/contacts/ImportsPage.js';
+import { OptOutsPage } from './pages/contacts/OptOutsPage.js';
 import { ConnectionsPage } from './pages/admin/ConnectionsPage.js';
 import { LicensePage } from './pages/admin/LicensePage.js';
 import { QuickRepliesPage } from './pages/admin/QuickRepliesPage.js';
@@ -35,6 +37,9 @@ const PAGES = [
   { pattern: '/campaigns', page: CampaignsListPage, allowed: isSupervisorOrAdmin },
   { pattern: '/campaigns/:id', page: CampaignDetailPage, allowed: isSupervisorOrAdmin },
   { pattern: '/campaigns/:id/edit', page: CampaignWizard, allowed: isAdmin },
+  { pattern: '/contacts', page: OptOutsPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/contacts/opt-outs', page: OptOutsPage, allowed: isSupervisorOrAdmin },
+  { pattern: '/contacts/imports', page: ImportsPage, allowed: isAdmin },
   { pattern: '/admin/users', page: UsersPage, allowed: isAdmin },
   { pattern: '/admin/teams', page: TeamsPage, allowed: isAdmin },
   { pattern: '/admin/connections', page: ConnectionsPage, allowed: isAdmin },

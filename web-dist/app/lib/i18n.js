@@ -6,14 +6,15 @@ import flows from '../i18n/flows.js';
 import businessHours from '../i18n/businessHours.js';
 import schedules from '../i18n/schedules.js';
 import campaigns from '../i18n/campaigns.js';
+import contacts from '../i18n/contacts.js';
 
 /**
  * The one translation table: every string the dashboard shows is a key here. Each section file
  * declares pt-BR first and types the English side after it, so tsc refuses a missing translation.
  */
 const table = {
-  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt, ...schedules.pt, ...campaigns.pt },
-  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en, ...schedules.en, ...campaigns.en },
+  'pt-BR': { ...core.pt, ...inbox.pt, ...admin.pt, ...flows.pt, ...businessHours.pt, ...schedules.pt, ...campaigns.pt, ...contacts.pt },
+  en: { ...core.en, ...inbox.en, ...admin.en, ...flows.en, ...businessHours.en, ...schedules.en, ...campaigns.en, ...contacts.en },
 };
 
 /** @typedef {keyof typeof table['pt-BR']} MessageKey */
