@@ -619,10 +619,11 @@ async function run(opts: Options): Promise<Result> {
   const sustainedPlain = plain ? Math.max(0, ...plain.filter((p) => p.sustained).map((p) => p.rate)) : null;
   const halfCandidates = bots.filter((p) => p.rate <= sustainedBots / 2);
   const half = halfCandidates.length ? halfCandidates[halfCandidates.length - 1]! : null;
-  // Over the rates both sustained (else every rate measured): the marginal ratio, each unit's cost above the idle appliance.
-  const both = bots.filter((p) => p.sustained && p.cpuRatioMarginal !== null && plain?.find((b) => b.rate === p.rate)?.sustained);
-  const ratioOver = both.length ? both : bots.filter((p) => p.cpuRatioMarginal !== null);
-  const cpuRatioMedian = ratioOver.length ? median(ratioOver.map((p) => p.cpuRatioMarginal!)) : null;
+  // Over the rates both sustained (else every rate measured): web + worker per unit, as bench:messaging counts it.
+  // The ratio above idle is shown beside it; its 3-s idle sample is noisy on a shared machine.
+  const both = bots.filter((p) => p.sustained && p.cpuRatio !== null && plain?.find((b) => b.rate === p.rate)?.sustained);
+  const ratioOver = both.length ? both : bots.filter((p) => p.cpuRatio !== null);
+  const cpuRatioMedian = ratioOver.length ? median(ratioOver.map((p) => p.cpuRatio!)) : null;
   const ratioScope = both.length ? 'rates both sustained' : 'every rate measured (none sustained by both)';
   const doubles = {
     customersWithExtraReplies: extraCustomers.size,
@@ -631,10 +632,10 @@ async function run(opts: Options): Promise<Result> {
   };
   const targets: Result['targets'] = [
     {
-      name: `bot turn CPU / plain inbound message CPU ≤ ${TARGET.cpuRatio}× (web + worker above idle, median)`,
+      name: `bot turn CPU / plain inbound message CPU ≤ ${TARGET.cpuRatio}× (web + worker, median)`,
       pass: cpuRatioMedian === null ? null : cpuRatioMedian <= TARGET.cpuRatio,
-      detail: cpuRatioMedian === null ? 'not measured' : `${cpuRatioMedian.toFixed(2)}× over ${ratioScope} (per rate above idle: ${bots.map((p) => `${p.rate}/s ${p.cpuRatioMarginal?.toFixed(2) ?? '–'}×`).join(', ')}; ` +
-        `whole processes: ${bots.map((p) => `${p.cpuRatio?.toFixed(2) ?? '–'}×`).join(', ')})`,
+      detail: cpuRatioMedian === null ? 'not measured' : `${cpuRatioMedian.toFixed(2)}× over ${ratioScope} (per rate: ${bots.map((p) => `${p.rate}/s ${p.cpuRatio?.toFixed(2) ?? '–'}×`).join(', ')}; ` +
+        `above idle: ${bots.map((p) => `${p.cpuRatioMarginal?.toFixed(2) ?? '–'}×`).join(', ')})`,
     },
     {
       name: `webhook-to-send p99 < ${TARGET.p99AtHalfMs} ms at half the sustained rate`,
