@@ -134,7 +134,7 @@ test('the opt-out list: a customer who wrote SAIR, one added by hand, one remove
     await sup.page.locator('[data-testid=nav-contacts]').click();
     await waitForText(sup.page.locator('[data-testid=opt-out-table]'), 'Marcos Lima');
     t.is(await sup.page.locator('[data-testid=tab-imports]').count(), 0);
-    await sup.page.evaluate(() => localStorage.setItem('atendo.lang', 'en'));
+    await sup.page.evaluate(() => (globalThis as any).localStorage.setItem('atendo.lang', 'en'));
     await sup.page.reload();
     await waitForText(sup.page.locator('[data-testid=page-opt-outs]'), 'Opt-outs');
     await waitForText(sup.page.locator('[data-testid=opt-out-table]'), 'Wrote “Sair”');
