@@ -23,6 +23,7 @@ import { quickRepliesRoutes } from './routes/quickReplies/quickReplies.js';
 import { scheduledMessagesRoutes } from './routes/scheduledMessages/scheduledMessages.js';
 import { flowsRoutes } from './routes/flows/flows.js';
 import { businessHoursRoutes } from './routes/businessHours/businessHours.js';
+import { campaignsRoutes } from './routes/campaigns/campaigns.js';
 import { webhookRoutes } from './routes/webhooks/webhooks.js';
 import { licenseRoutes } from './routes/license/license.js';
 import { opsRoutes } from './routes/ops/ops.js';
@@ -68,6 +69,7 @@ export function createApp(deps: Deps): Koa {
   quickRepliesRoutes(deps, api);
   flowsRoutes(deps, api);
   businessHoursRoutes(deps, api);
+  campaignsRoutes(deps, api);
   botRoutes(deps, api);
   outboundRoutes(deps, api);
   templatesRoutes(deps, api);

@@ -24,6 +24,7 @@ import {
 import { releaseQuota } from '../repositories/usageCounters.js';
 import { enqueue } from '../queues/enqueue.js';
 import { recordEvents } from '../repositories/domainEvents.js';
+import { numberRatePerSecond } from '../campaigns/pacing.js';
 
 /**
  * The send worker's use case: hand one queued message to Meta, once.
@@ -87,7 +88,7 @@ export async function deliverMessage(deps: Deps, messageId: string): Promise<Del
       await enqueueSend(deps, messageId, { delayMs, key: String(waitUntil.getTime()) });
       return 'deferred';
     }
-    await sleep(delayMs);
+    await sleep(delayMs + 1); // a timer may fire a hair before the wall clock reaches the due time
   }
 
   const snap = await deps.license.snapshot();
@@ -109,7 +110,7 @@ export async function deliverMessage(deps: Deps, messageId: string): Promise<Del
     return 'failed';
   }
 
-  const slot = await reserveSendSlot(deps.redis, conn.row.id, conn.row.send_rate_per_second ?? deps.config.SEND_RATE_PER_SECOND, MAX_RATE_WAIT_MS);
+  const slot = await reserveSendSlot(deps.redis, conn.row.id, numberRatePerSecond(conn.row, deps.config), MAX_RATE_WAIT_MS);
   if (!slot.reserved) {
     await enqueueSend(deps, messageId, { delayMs: slot.waitMs, key: `r${Date.now() + slot.waitMs}` });
     return 'deferred';
@@ -149,6 +150,14 @@ async function claimSend(deps: Deps, id: string, snap: LicenseSnapshot): Promise
     const row = await lockQueuedMessage(trx, id);
     const now = deps.now();
     if (!row || (row.next_attempt_at && row.next_attempt_at > now) || (row.claimed_until && row.claimed_until > now)) return { kind: 'skipped' };
+    if (row.origin === 'campaign' && row.attempts > 0 && !row.error_code) {
+      // An earlier attempt's lease ran out with nothing recorded: its worker died while Meta may have taken
+      // it. A campaign message is never sent twice: it fails as in doubt instead (the quota unit stays used).
+      const e: SendError = { code: 'send_in_doubt', title: 'Envio interrompido: a Meta pode ter recebido a mensagem', detail: null };
+      const failed = await updateOutboundMessage(trx, id, failedPatch(now, e));
+      await recordEvents(trx, [failedEvent(row, e, true, now)]);
+      return { kind: 'failed', message: failed };
+    }
     if (row.attempts === 0) {
       // The first attempt takes the quota unit (exactly: check and count are one statement); retries do not.
       try {
@@ -156,6 +165,7 @@ async function claimSend(deps: Deps, id: string, snap: LicenseSnapshot): Promise
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         const failed = await updateOutboundMessage(trx, id, failedPatch(now, ownError(err.code, err.message)));
+        await recordEvents(trx, [failedEvent(row, ownError(err.code, err.message), true, now)]);
         return { kind: 'failed', message: failed };
       }
     }
@@ -244,18 +254,29 @@ async function handleFailure(deps: Deps, m: OutboundMessageRow, snap: LicenseSna
   }
   const now = deps.now();
   const next = new Date(now.getTime() + step.delayMs);
-  const updated = await updateOutboundMessage(deps.db, m.id, {
-    claimed_until: null,
-    next_attempt_at: next,
-    error_code: error.code,
-    error_title: error.title,
-    error_detail: error.detail,
-    ...(step.action === 'reschedule' ? { spam_deferrals: m.spam_deferrals + 1 } : {}),
+  const updated = await deps.db.transaction(async (trx) => {
+    await recordEvents(trx, [failedEvent(m, error, false, now)]);
+    return updateOutboundMessage(trx, m.id, {
+      claimed_until: null,
+      next_attempt_at: next,
+      error_code: error.code,
+      error_title: error.title,
+      error_detail: error.detail,
+      ...(step.action === 'reschedule' ? { spam_deferrals: m.spam_deferrals + 1 } : {}),
+    });
   });
   await enqueueSend(deps, m.id, { delayMs: step.delayMs, key: String(next.getTime()) });
   deps.log.info({ messageId: m.id, code: error.code, attempts: m.attempts, delayMs: step.delayMs, action: step.action }, 'message send retried later');
   await push(deps, updated);
   return 'retry';
+}
+
+/** What subscribers hear of a failed attempt (campaign recipients, the failure-rate window). */
+function failedEvent(m: OutboundMessageRow, e: SendError, final: boolean, at: Date) {
+  return {
+    type: 'message.failed' as const, conversationId: m.conversation_id, messageId: m.id, connectionId: m.connection_id,
+    origin: m.origin, code: e.code, title: e.title, final, at: at.toISOString(),
+  };
 }
 
 function failedPatch(at: Date, e: SendError): Partial<OutboundMessageRow> {
@@ -271,6 +292,7 @@ async function fail(deps: Deps, m: OutboundMessageRow, snap: LicenseSnapshot, e:
     const row = await lockQueuedMessage(trx, m.id);
     if (!row || (!claimed && row.claimed_until && row.claimed_until > deps.now())) return null;
     const updated = await updateOutboundMessage(trx, m.id, failedPatch(deps.now(), e));
+    await recordEvents(trx, [failedEvent(m, e, true, deps.now())]);
     if (row.attempts > 0) await releaseQuota(trx, monthPeriod(snap.now, deps.config.APP_TIMEZONE), 'messages', 1);
     return updated;
   });

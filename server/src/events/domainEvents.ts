@@ -7,6 +7,11 @@ export type DomainEvent =
   | { type: 'message.received'; conversationId: string; messageId: string; connectionId: string; contactId: string; at: string }
   /** Ours, accepted by Meta; origin `business_app` is the business answering from the phone app (an echo). */
   | { type: 'message.sent'; conversationId: string; messageId: string; connectionId: string; origin: string; senderUserId: string | null; at: string }
+  /**
+   * Ours, refused or failed at the send worker (commands/deliverMessage.ts): `final` when it failed for good,
+   * otherwise the send is retried later (throttling, 131048/131049 reschedules) and the code says why.
+   */
+  | { type: 'message.failed'; conversationId: string; messageId: string; connectionId: string; origin: string; code: string; title: string | null; final: boolean; at: string }
   /** byUserId null: the bot did it (a flow's transfer node). */
   | { type: 'conversation.assigned' | 'conversation.transferred'; conversationId: string; teamId: string | null; assigneeId: string | null; byUserId: string | null }
   | { type: 'conversation.resolved' | 'conversation.reopened'; conversationId: string; byUserId: string | null }

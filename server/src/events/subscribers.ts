@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import { optOutSubscriber } from '../audiences/optOutSubscriber.js';
 import { botSubscriber } from '../bots/botSubscriber.js';
 import { scheduleSubscriber } from '../schedules/scheduleSubscriber.js';
+import { campaignSubscriber } from '../campaigns/campaignSubscriber.js';
 import type { Subscriber } from './domainEvents.js';
 
 /**
@@ -9,5 +10,5 @@ import type { Subscriber } from './domainEvents.js';
  * ledger; each is a file of its own, listed here.
  */
 export function subscribers(deps: Deps): Subscriber[] {
-  return [botSubscriber(deps), optOutSubscriber(deps), scheduleSubscriber(deps)];
+  return [botSubscriber(deps), optOutSubscriber(deps), scheduleSubscriber(deps), campaignSubscriber(deps)];
 }

@@ -34,6 +34,8 @@ const rules = {
   'flows.read': (a) => a.role !== 'attendant',
   'businessHours.manage': isAdmin,
   'businessHours.read': (a) => a.role !== 'attendant',
+  'campaigns.manage': isAdmin,
+  'campaigns.read': (a) => a.role !== 'attendant',
   // Audiences (issue #13 §2): imports and consent are the admin's; the opt-out ledger is also the supervisors'.
   'contacts.import': isAdmin,
   'consents.manage': isAdmin,

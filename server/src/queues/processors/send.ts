@@ -21,6 +21,9 @@ export async function sendJob(deps: Deps, job: BeeQueue.Job<JobPayloads['send']>
 export function sendTasks(deps: Deps): Periodic[] {
   return [every(deps, 'send.sweep', SWEEP_EVERY_MS, async () => {
     const before = new Date(deps.now().getTime() - STRANDED_AFTER_MS);
-    for (const id of await strandedQueuedMessages(deps.db, before, 500)) await enqueueSend(deps, id);
+    // Named by the sweep's minute too: a job of a worker killed mid-job keeps its id in Redis (sends are not
+    // retaken when stalled), and a second job under the bare message id would be dropped as its duplicate.
+    const key = `sweep${Math.floor(Date.now() / SWEEP_EVERY_MS)}`;
+    for (const id of await strandedQueuedMessages(deps.db, before, 500)) await enqueueSend(deps, id, { delayMs: 0, key });
   }, { immediately: true })];
 }

@@ -9,6 +9,7 @@ import { mediaJob, mediaTasks } from './media.js';
 import { sendJob, sendTasks } from './send.js';
 import { templateTasks } from '../../templates/templateTasks.js';
 import { scheduleTasks } from '../../schedules/scheduleTasks.js';
+import { campaignTasks } from '../../campaigns/tasks.js';
 
 type Processors = { [K in JobKind]: (deps: Deps, job: BeeQueue.Job<JobPayloads[K]>) => Promise<void> };
 
@@ -41,7 +42,7 @@ export function startProcessors(deps: Deps, subscribers: Subscriber[], processor
       if (JOB_KINDS[kind].retakeStalled) queue.checkStalledJobs(5_000);
     }
   }
-  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...botTasks(deps), ...templateTasks(deps), ...scheduleTasks(deps), ...eventTasks(deps, subscribers)];
+  const tasks = [...ingestTasks(deps), ...sendTasks(deps), ...mediaTasks(deps), ...botTasks(deps), ...templateTasks(deps), ...scheduleTasks(deps), ...campaignTasks(deps), ...eventTasks(deps, subscribers)];
   return async () => {
     await Promise.allSettled(tasks.map((t) => t.stop()));
   };
