@@ -138,7 +138,7 @@ export function AudienceStep({ campaign, save, next }) {
       ${audience.kind === 'import' && html`<div class="card card-pad" data-testid="audience-import">
         <div class="bh-card-head">
           <h2 class="card-title">${t('cmp.aud.importPick')}</h2>
-          <a class="btn btn-sm" href="/contacts?import=new" data-testid="import-new"><${Icon} name="plus" size=${14} />${t('cmp.aud.importNew')}</a>
+          <a class="btn btn-sm" href=${`/contacts/imports?new=1&connectionId=${encodeURIComponent(campaign.connectionId)}`} data-testid="import-new"><${Icon} name="plus" size=${14} />${t('cmp.aud.importNew')}</a>
         </div>
         ${imports.error ? html`<p class="text-bad small">${errorText(imports.error)}</p>`
           : !(imports.data ?? []).length ? html`<p class="muted">${t('cmp.aud.noImports')}</p>`
