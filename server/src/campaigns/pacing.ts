@@ -31,7 +31,9 @@ local horizon = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
-local room = math.floor((now + horizon - tat) / interval)
+-- slots at tat, tat + interval, … up to now + horizon (the one at tat itself included)
+local room = 0
+if tat <= now + horizon then room = math.floor((now + horizon - tat) / interval) + 1 end
 local n = math.min(want, room)
 if n < 1 then return {0, tostring(tat - now)} end
 redis.call('SET', KEYS[1], tostring(tat + n * interval), 'PX', math.ceil(tat + n * interval - now + 60000))
