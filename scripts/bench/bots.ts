@@ -33,7 +33,7 @@
  * shows as latency). Stops early once clearly saturated.
  *
  * Options:
- *   --rates 25,50,…     offered messages/s, in order (default 25,50,100,150,200,300)
+ *   --rates 10,20,…     offered messages/s, in order (default 10,20,30,40,50,60,80,100,150,200; stops once saturated)
  *   --seconds S         measured seconds per rate (default 8)
  *   --warmup S          warm-up seconds per rate, not counted (default 2)
  *   --conversations N   conversations with a live session (default 2000)
@@ -104,7 +104,7 @@ function readOptions(argv: string[]): Options {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench:bots -- [--rates 25,50,100,150,200,300] [--seconds 8] [--warmup 2] ' +
+    process.stdout.write('usage: npm run bench:bots -- [--rates 10,20,30,40,50,60,80,100,150,200] [--seconds 8] [--warmup 2] ' +
       '[--conversations 2000] [--timers 1000] [--quick] [--no-baseline] [--json] [--cpu-prof DIR]\n');
     process.exit(0);
   }
@@ -114,7 +114,7 @@ function readOptions(argv: string[]): Options {
     return n;
   };
   const q = values.quick;
-  const rates = (values.rates ?? (q ? '10,20' : '25,50,100,150,200,300')).split(',').map((r) => Math.round(num('rates', r.trim(), 1, 5_000)));
+  const rates = (values.rates ?? (q ? '10,20' : '10,20,30,40,50,60,80,100,150,200')).split(',').map((r) => Math.round(num('rates', r.trim(), 1, 5_000)));
   const conversations = Math.round(num('conversations', values.conversations ?? (q ? '100' : '2000'), TEAMS, 100_000));
   return {
     rates,
