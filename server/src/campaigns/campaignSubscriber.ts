@@ -131,8 +131,8 @@ export async function autoPause(deps: Deps, where: Record<string, string>, reaso
  * A customer's message within attribution_hours of a campaign send marks that recipient replied (the
  * latest such send). When the reply opened a new conversation (none was open: the campaign's own was
  * created resolved) and nobody holds it, it moves to the campaign's team's queue.
- * TODO(flows): a campaign naming a flow (campaigns.flow_id) should start that flow here; today the bot
- * runtime's own triggers decide (botSubscriber hears the same message.received).
+ * A campaign naming a flow (campaigns.flow_id) has that flow started by the bot runtime, which hears the
+ * same message (commands/botTurn.ts, campaignFlowFor).
  */
 async function noteReply(deps: Deps, e: Ev<'message.received'>): Promise<void> {
   const at = new Date(e.at);

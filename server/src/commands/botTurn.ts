@@ -9,7 +9,7 @@ import { isExitKeyword, pickFlow } from '../bots/triggers.js';
 import type { LicenseSnapshot } from '../license/licenseState.js';
 import { pushConversation } from '../realtime/conversationEvents.js';
 import {
-  findFlowRuntime, findSession, findVersionDefinition, insertSession, isLive, lockLiveSession, lockSession, noteInput, saveSessionState,
+  campaignFlowFor, findFlowRuntime, findSession, findVersionDefinition, insertSession, isLive, lockLiveSession, lockSession, noteInput, saveSessionState,
   startableFlows, stopSession, takeInput, type BotSessionRow, type StartableFlow,
 } from '../repositories/botSessions.js';
 import { calendarFor } from '../repositories/businessCalendars.js';
@@ -108,12 +108,17 @@ async function decide(deps: Deps, trx: Knex.Transaction, conv: ConversationRow, 
   }
   const ctx = await contextOf(deps, trx, conv, now);
   const input = inputOf(msg);
-  const flow = !blocked
-    ? pickFlow(await startableFlows(trx), {
-      connectionId: conv.connection_id, contactPhone: ctx.view.contact_external_id, firstMessage: await isFirstInbound(trx, msg),
-      text: input.text, replyId: input.replyId, businessOpen: ctx.env.businessOpen,
-    })
+  const triggers = {
+    connectionId: conv.connection_id, contactPhone: ctx.view.contact_external_id, firstMessage: await isFirstInbound(trx, msg),
+    text: input.text, replyId: input.replyId, businessOpen: ctx.env.businessOpen,
+  };
+  const flows = blocked ? [] : await startableFlows(trx);
+  // A reply to a campaign that names a flow starts that flow, whatever the other triggers say.
+  const campaignFlowId = flows.length ? await campaignFlowFor(trx, conv.contact_id, msg.at) : null;
+  const campaignFlow = campaignFlowId
+    ? pickFlow(flows.filter((f) => f.id === campaignFlowId).map((f) => ({ ...f, trigger: { type: 'no_human' as const }, is_fallback: false })), triggers)
     : null;
+  const flow = campaignFlow ?? (flows.length ? pickFlow(flows, triggers) : null);
   if (flow) {
     const sessionId = await startSession(deps, trx, ctx, flow, msg, after);
     return { outcome: 'turn', sessionId };

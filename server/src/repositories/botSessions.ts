@@ -98,6 +98,15 @@ export async function stopSession(trx: Knex.Transaction, id: string, status: 'ha
     .update({ status, reason, due_at: null, callback_token_hash: null, updated_at: now, ended_at: now });
 }
 
+/** The flow of the campaign this contact's message answers (its latest send within the attribution window), if it names one. */
+export async function campaignFlowFor(db: Knex, contactId: string, at: Date): Promise<string | null> {
+  const row = await db('campaign_recipients as r').join('campaigns as c', 'c.id', 'r.campaign_id')
+    .where('r.contact_id', contactId).whereNotNull('r.sent_at').where('r.sent_at', '<=', at)
+    .whereRaw(`r.sent_at > ?::timestamptz - c.attribution_hours * interval '1 hour'`, [at])
+    .orderBy('r.sent_at', 'desc').first('c.flow_id');
+  return row?.flow_id ?? null;
+}
+
 /** Sessions whose timer is due, oldest first. */
 export async function dueSessions(db: Knex, now: Date, limit: number): Promise<{ id: string; due_at: Date }[]> {
   return db('bot_sessions').where('due_at', '<=', now).orderBy('due_at').limit(limit).select('id', 'due_at');
