@@ -5,6 +5,7 @@
 import anyTest from 'ava';
 import { flowOf, shownText, startBotWorld, type BotWorld } from './botSupport.js';
 import { waitFor } from './inbound.js';
+import { call } from './support.js';
 
 const test = anyTest.serial;
 let w: BotWorld;
@@ -229,4 +230,35 @@ test('the loop guard ends a session that visits a node more than the limit, with
   t.is(c.received().length, 3);
   t.like((await c.sessions())[0], { status: 'failed', reason: 'loop_guard' });
   t.truthy((await c.conversation()).human_since, 'a looping flow hands the conversation to people');
+});
+
+test('number, phone and date answers through the stack: invalid ones asked again, valid ones saved normalised; a message node sends its image', async (t) => {
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'), Buffer.alloc(32, 7)]);
+  const up = await call('POST', `${w.app.url}/api/uploads?filename=cardapio.png`, { raw: png, headers: { 'content-type': 'image/png', cookie: w.adminCookie } });
+  t.is(up.status, 201, up.text);
+  await w.flow({
+    settings: { burstMs: 0 },
+    definition: flowOf([
+      { id: 'start', type: 'start', data: {} },
+      { id: 'img', type: 'message', data: { text: 'Nosso cardápio', media: { uploadId: up.body.id, type: 'image' } } },
+      { id: 'qtd', type: 'question', data: { text: 'Quantas pizzas?', answerType: 'number', saveTo: { variable: 'qtd' }, retry: { max: 2, text: 'Responda com um número.' } } },
+      { id: 'tel', type: 'question', data: { text: 'Seu telefone?', answerType: 'phone', saveTo: { variable: 'tel' }, retry: { max: 2, text: 'Telefone inválido.' } } },
+      { id: 'dia', type: 'question', data: { text: 'Para que dia?', answerType: 'date', saveTo: { variable: 'dia' }, retry: { max: 2, text: 'Data inválida.' } } },
+      { id: 'fim', type: 'end', data: { text: '{{qtd}} | {{tel}} | {{dia}}', resolve: false } },
+    ], ['start.next>img', 'img.next>qtd', 'qtd.next>tel', 'tel.next>dia', 'dia.next>fim']),
+  });
+  const c = w.customer();
+  await c.say('oi');
+  const [image, ask] = await c.waitFor(2);
+  t.is(image!.body.type, 'image');
+  t.is(image!.body.image.caption, 'Nosso cardápio');
+  t.is(shownText(ask!), 'Quantas pizzas?');
+  // A person takes a few seconds to type (five answers within 3 s of the bot would read as a bot).
+  const answer = async (text: string, n: number) => { w.app.clock.advance(4_000); await c.say(text); return shownText((await c.waitFor(n))[n - 1]!); };
+  t.is(await answer('duas', 3), 'Responda com um número.');
+  t.is(await answer('2,5', 4), 'Seu telefone?');
+  t.is(await answer('123', 5), 'Telefone inválido.');
+  t.is(await answer('(11) 98765-4321', 6), 'Para que dia?');
+  t.is(await answer('31/02/2027', 7), 'Data inválida.');
+  t.is(await answer('25/12/2027', 8), '2.5 | 5511987654321 | 2027-12-25');
 });
