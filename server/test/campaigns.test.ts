@@ -46,7 +46,8 @@ test('kill -9 of the worker mid-campaign, then a restart: every recipient is sen
   const counts = sentTo(phones);
   t.true(counts.every((n) => n <= 1), `nobody twice at Meta: ${JSON.stringify(counts)}`);
   const doubt = await db()('campaign_recipients').where({ campaign_id: id, status: 'failed', error_code: 'send_in_doubt' }).count<{ n: string }[]>('* as n');
-  t.true(Number(doubt[0]!.n) <= 2, `at most the sends in flight at the kill are in doubt (${doubt[0]!.n})`);
+  // In flight at the kill: at most what the pacer had handed out (20/s × its 400 ms look-ahead), whatever the machine's speed.
+  t.true(Number(doubt[0]!.n) <= 8, `at most the sends in flight at the kill are in doubt (${doubt[0]!.n})`);
   t.true(counts.filter((n) => n === 0).length <= Number(doubt[0]!.n), 'every recipient not in doubt was sent exactly once');
   t.log(`sent at the kill: ${atKill}; in doubt: ${doubt[0]!.n}; at Meta: ${counts.filter((n) => n === 1).length}/60`);
   const rows = await db()('campaign_recipients').where({ campaign_id: id }).select('status', 'message_id');
