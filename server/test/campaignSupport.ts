@@ -9,6 +9,8 @@ import { startInboundWorld, waitFor, type InboundWorld, type TestConnection } fr
 /** The campaign tests' world: a licensed appliance, Meta's simulator, one WhatsApp number, an approved template. */
 export interface CampaignWorld extends InboundWorld {
   wa: TestConnection;
+  /** The number's WhatsApp Business Account (connection and simulator). */
+  wabaId: string;
   templateId: string;
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any; text: string; headers: Record<string, any> }>;
   /** `n` contacts of the number with a tag of their own (and consent), returned in creation order. */
@@ -29,18 +31,23 @@ const newPhone = () => `55119${String(70_000_000 + ((Date.now() + phoneSeq++ * 7
 
 export async function startCampaignWorld(o: { env?: Record<string, string> } = {}): Promise<CampaignWorld> {
   const w = await startInboundWorld(o);
-  const wa = await w.addWhatsApp();
+  // A number with its WABA, so the simulator's template status and number quality webhooks are its own.
+  const wa = await w.addWhatsApp({ businessAccountId: `10${Date.now()}`.slice(0, 15) });
+  const wabaId = w.sim.wabaOf(wa.externalId);
   const db = () => w.app.deps.db;
   // Room for every test's campaigns and sends this month (the plan tests issue their own licenses).
   await activateLicense(w.app.deps, (await w.service.issueLicense({ limits: { users: 50, connections: 20, campaignsPerMonth: 1_000, messagesPerMonth: 1_000_000 } })).key);
+  const body = 'Olá {{1}}, temos uma oferta para você!';
+  // The template at Meta too: the simulator then checks every campaign send against it (status, parameter count).
+  w.sim.addTemplate({ wabaId, name: 'oferta_natal', language: 'pt_BR', category: 'MARKETING', components: [{ type: 'BODY', text: body, example: { body_text: [['Ana']] } }] });
   const [tpl] = await db()('message_templates').insert({
     connection_id: wa.id, name: 'oferta_natal', language: 'pt_BR', category: 'MARKETING', status: 'APPROVED',
-    components: JSON.stringify([{ type: 'BODY', text: 'Olá {{1}}, temos uma oferta para você!', example: { body_text: [['Ana']] } }]),
+    components: JSON.stringify([{ type: 'BODY', text: body, example: { body_text: [['Ana']] } }]),
   }).returning('id');
   const api: CampaignWorld['api'] = (method, route, body) => w.app.api(method, route, { cookie: w.adminCookie, body }) as never;
   const used = new Set<string>();
   return {
-    ...w, wa, templateId: tpl.id, api,
+    ...w, wa, wabaId, templateId: tpl.id, api,
     contacts: async (n, x = {}) => {
       const tag = `t${crypto.randomBytes(4).toString('hex')}`;
       const phones: string[] = [];

@@ -1,12 +1,12 @@
 /**
  * The campaign engine's limits and signals through the real stack: automatic pauses with their cause
- * (Meta's errors at the simulator, template and quality events), an opt-out and a reply in the middle of
+ * (Meta's errors at the simulator, its signed template status and number quality webhooks, the license
+ * restricted and lifted), an opt-out and a reply in the middle of
  * a campaign (signed webhooks), the portfolio's 24-hour limit parking and releasing recipients (the test
  * clock), a schedule caught up after downtime, retry-failed, and the plan.
  */
 import anyTest from 'ava';
 import { activateLicense } from '../src/commands/licenseActivation.js';
-import { recordEvents } from '../src/repositories/domainEvents.js';
 import { waitFor } from './inbound.js';
 import { startCampaignWorld, type CampaignWorld } from './campaignSupport.js';
 
@@ -55,25 +55,85 @@ test('131048 (spam limit) pauses at once', async (t) => {
   t.is(c.pauseDetail.code, '131048');
 });
 
-test('the template paused by Meta, and the number turning RED, pause running campaigns with the cause', async (t) => {
+test('the template paused by Meta, and the number turning RED, pause running campaigns with the cause (the simulator\'s signed webhooks)', async (t) => {
+  const wabaId = w.wabaId; // the world's number has its WABA, with the template at the simulator
+  const target = { webhookUrl: w.wa.webhookUrl, appSecret: w.wa.appSecret };
+  const templateStatus = (status: 'PAUSED' | 'APPROVED') => w.sim.postTemplateStatus({ ...target, wabaId, name: 'oferta_natal', language: 'pt_BR', status, reason: status === 'PAUSED' ? 'LOW_QUALITY' : undefined });
+  t.teardown(async () => {
+    await templateStatus('APPROVED');
+    await w.sim.postPhoneQuality({ ...target, phoneNumberId: w.wa.externalId, event: 'UNFLAGGED' });
+  });
+
   const a = await w.contacts(20);
   const id = await w.campaign(a.tag, { ratePerSecond: 2 });
   await w.api('POST', `/api/campaigns/${id}/start`, {});
   await waitFor(() => sentCount(a.phones) >= 1 || null, 10_000, 'a send');
-  await db().transaction((trx) => recordEvents(trx, [{ type: 'template.status_changed', conversationId: null, templateId: w.templateId, connectionId: w.wa.id, status: 'PAUSED' } as never]));
+  const posted = await templateStatus('PAUSED');
+  t.is(posted.status, 200, posted.text);
+  t.notRegex(posted.text, /ignored/, 'addressed to the number\'s WABA: stored for ingest');
   const c = await paused(id);
-  t.is(c.pauseReason, 'template_paused');
+  t.is(c.pauseReason, 'template_paused', JSON.stringify(c.pauseDetail));
   t.is(c.pauseDetail.status, 'PAUSED');
+  t.is((await db()('message_templates').where({ id: w.templateId }).first()).status, 'PAUSED', 'the webhook reached the stored template');
 
+  // Meta approves it again (the webhook too), so the next campaign may start on it.
+  await templateStatus('APPROVED');
+  await waitFor(async () => (await db()('message_templates').where({ id: w.templateId }).first()).status === 'APPROVED' || null, 10_000, 'approved again');
   const b = await w.contacts(20);
   const id2 = await w.campaign(b.tag, { ratePerSecond: 2 });
   const started = await w.api('POST', `/api/campaigns/${id2}/start`, {});
   t.is(started.status, 200, started.text);
   await waitFor(() => sentCount(b.phones) >= 1 || null, 10_000, 'a send');
-  await db().transaction((trx) => recordEvents(trx, [{ type: 'connection.quality_changed', conversationId: null, connectionId: w.wa.id, quality: 'RED' } as never]));
-  t.is((await paused(id2)).pauseReason, 'quality_red');
+  const flagged = await w.sim.postPhoneQuality({ ...target, phoneNumberId: w.wa.externalId, event: 'FLAGGED' });
+  t.is(flagged.status, 200, flagged.text);
+  const c2 = await paused(id2);
+  t.is(c2.pauseReason, 'quality_red');
+  t.is(c2.pauseDetail.quality, 'RED');
+  t.is((await db()('connections').where({ id: w.wa.id }).first()).quality_rating, 'RED');
   await w.api('POST', `/api/campaigns/${id}/cancel`);
   await w.api('POST', `/api/campaigns/${id2}/cancel`);
+});
+
+test('the license restricted pauses running campaigns (license_restricted); lifting it resumes exactly those, not one paused by hand', async (t) => {
+  const lic = await w.service.issueLicense({ limits: { users: 50, connections: 20, campaignsPerMonth: 1_000, messagesPerMonth: 1_000_000 } });
+  await activateLicense(w.app.deps, lic.key);
+  const refresh = async () => (await w.api('POST', '/api/license/refresh')).body.state;
+  const a = await w.contacts(16);
+  const b = await w.contacts(16);
+  const running = await w.campaign(a.tag, { ratePerSecond: 2 });
+  const byHand = await w.campaign(b.tag, { ratePerSecond: 2 });
+  await w.api('POST', `/api/campaigns/${running}/start`, {});
+  await w.api('POST', `/api/campaigns/${byHand}/start`, {});
+  await waitFor(() => (sentCount(a.phones) >= 1 && sentCount(b.phones) >= 1) || null, 10_000, 'both sending');
+  t.is((await w.api('POST', `/api/campaigns/${byHand}/pause`)).body.pauseReason, 'manual');
+
+  t.is((await w.service.admin('POST', `/licenses/${lic.licenseId}/suspend`)).status, 200);
+  t.is(await refresh(), 'restricted');
+  const c = await paused(running);
+  t.is(c.pauseReason, 'license_restricted');
+  t.is(c.pauseDetail.reason, 'license_suspended');
+  t.is((await w.get(byHand)).pauseReason, 'manual', 'the one paused by hand keeps its own cause');
+  await new Promise((res) => setTimeout(res, 1_500)); // a send in flight at the restriction settles
+  const whileRestricted = sentCount(a.phones);
+  await new Promise((res) => setTimeout(res, 2_000));
+  t.is(sentCount(a.phones), whileRestricted, 'nothing is sent while restricted');
+  t.true(whileRestricted < 16, 'stopped before the end');
+
+  t.is((await w.service.admin('POST', `/licenses/${lic.licenseId}/resume`)).status, 200);
+  t.is(await refresh(), 'active');
+  const done = await w.until(running, 'completed', 30_000);
+  t.is(done.pauseReason, null);
+  const unsent = await db()('campaign_recipients as r').leftJoin('messages as m', 'm.id', 'r.message_id').where('r.campaign_id', running).whereNot('r.status', 'sent')
+    .select('r.status', 'r.error_code', 'm.status as m_status', 'm.error_code as m_error', 'm.attempts');
+  t.deepEqual(unsent, [], 'every recipient sent');
+  t.deepEqual(a.phones.map((p) => w.sim.sent.filter((s) => s.to === p).length), a.phones.map(() => 1), 'resumed where it stopped: everyone once, nobody twice');
+  t.is(done.progress.sent, 16, JSON.stringify(done.progress));
+  const still = await w.get(byHand);
+  t.is(still.status, 'paused', 'lifting the restriction does not resume a campaign paused by hand');
+  t.is(still.pauseReason, 'manual');
+  await new Promise((res) => setTimeout(res, 2_500)); // another look of the license task
+  t.is((await w.get(byHand)).status, 'paused');
+  await w.api('POST', `/api/campaigns/${byHand}/cancel`);
 });
 
 test('an opt-out in the middle of a running campaign skips that contact; a reply is attributed and moves the new conversation to the campaign team', async (t) => {

@@ -9,7 +9,8 @@ export interface InboundWorld {
   sim: MetaSimulator;
   app: TestAppliance;
   adminCookie: string;
-  addWhatsApp(o?: { teamId?: string | null; displayPhoneNumber?: string }): Promise<TestConnection>;
+  /** A WhatsApp number; with `businessAccountId` its WABA (at the simulator too), which account webhooks are addressed to. */
+  addWhatsApp(o?: { teamId?: string | null; displayPhoneNumber?: string; businessAccountId?: string }): Promise<TestConnection>;
   addInstagram(o?: { teamId?: string | null }): Promise<TestConnection>;
   close(): Promise<void>;
 }
@@ -45,14 +46,16 @@ export async function startInboundWorld(o: { env?: Record<string, string> } = {}
       body: { ...body, accessToken: c.accessToken, appSecret: c.appSecret, verifyToken: c.verifyToken, ...(teamId ? { teamId } : {}) },
     });
     if (res.status !== 201) throw new Error(`connection: ${res.status} ${res.text}`);
-    if (channel === 'whatsapp') sim.addWhatsAppNumber({ phoneNumberId: c.externalId, accessToken: c.accessToken });
+    if (channel === 'whatsapp') sim.addWhatsAppNumber({ phoneNumberId: c.externalId, accessToken: c.accessToken, ...(extra.businessAccountId ? { wabaId: String(extra.businessAccountId) } : {}) });
     else sim.addInstagramAccount({ accountId: c.externalId, accessToken: c.accessToken });
     return { ...c, id: res.body.id as string, channel, webhookUrl: `${app.url}/webhooks/${channel}/${res.body.id}` };
   };
 
   return {
     service, sim, app, adminCookie,
-    addWhatsApp: (x = {}) => add('whatsapp', x.teamId, x.displayPhoneNumber ? { displayPhoneNumber: x.displayPhoneNumber } : {}),
+    addWhatsApp: (x = {}) => add('whatsapp', x.teamId, {
+      ...(x.displayPhoneNumber ? { displayPhoneNumber: x.displayPhoneNumber } : {}), ...(x.businessAccountId ? { businessAccountId: x.businessAccountId } : {}),
+    }),
     addInstagram: (x = {}) => add('instagram', x.teamId, {}),
     close: async () => {
       await app?.close();
