@@ -121,8 +121,10 @@ export interface Appliance {
   web: Child;
   worker: Child;
   webPort: number;
-  /** Stops both gracefully (writes their CPU profiles). */
+  /** Stops both gracefully (writes their CPU profiles), and any worker started since. */
   stop(): Promise<void>;
+  /** Another worker process with the same environment (bench:campaigns restarts one after a kill -9). */
+  spawnWorker(name: string): Child;
 }
 
 /**
@@ -144,9 +146,15 @@ export async function startAppliance(o: {
   const prof = (role: string) => (o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(o.cpuProfDir, role)] : []);
   log('starting the appliance: web and worker processes…');
   const web = startChild('appliance web', process.execPath, [...prof('web'), ...TSX, 'server/src/entry/dev.ts', 'web'], { cwd: repoRoot, env: applianceEnv });
-  const worker = startChild('appliance worker', process.execPath, [...prof('worker'), ...TSX, 'server/src/entry/dev.ts', 'worker'], { cwd: repoRoot, env: applianceEnv });
+  const workers: Child[] = [];
+  const spawnWorker = (name: string) => {
+    const child = startChild(name, process.execPath, [...prof('worker'), ...TSX, 'server/src/entry/dev.ts', 'worker'], { cwd: repoRoot, env: applianceEnv });
+    workers.push(child);
+    return child;
+  };
+  const worker = spawnWorker('appliance worker');
   await waitHttp(webPort, '/ready', web, 90_000);
-  return { web, worker, webPort, stop: async () => { await Promise.all([web.stop(), worker.stop()]); } };
+  return { web, worker, webPort, spawnWorker, stop: async () => { await Promise.all([web.stop(), ...workers.map((w) => w.stop())]); } };
 }
 
 /** The busiest thread's profile of each role (the others are tsx's loader), summarised. */
