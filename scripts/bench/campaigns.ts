@@ -46,7 +46,7 @@ import { parseArgs } from 'node:util';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { hashPassword } from '../../server/src/lib/password.js';
 import { SecretBox } from '../../server/src/lib/secretBox.js';
-import { repoRoot, request, startAppliance, startServices, TSX } from './lib/appliance.js';
+import { repoRoot, startAppliance, startServices, TSX } from './lib/appliance.js';
 import { coresUsed, sampleCpu, type CoresUsed } from './lib/procCpu.js';
 import { fmtInt, median } from './lib/stats.js';
 import { guardProcess, log, onTeardown, sleep, startChild, teardown, wasInterrupted, type Child } from './lib/teardown.js';
@@ -264,12 +264,14 @@ async function run(opts: Options): Promise<Result> {
   const login = await fetch(`http://127.0.0.1:${webPort}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@bench.test', password: PASSWORD }) });
   if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  // fetch, not lib's request(): that one gives up after 10 s with status 0, and a large build may take longer.
   const api = async (method: string, route: string, body?: unknown) => {
-    const r = await request(webPort, method, route, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), { cookie });
-    let json: any = null;
-    try { json = JSON.parse(r.text); } catch { /* not JSON */ }
-    if (r.status >= 300) throw new Error(`${method} ${route}: ${r.status} ${r.text.slice(0, 300)}`);
-    return json;
+    const r = await fetch(`http://127.0.0.1:${webPort}${route}`, {
+      method, headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (r.status >= 300) throw new Error(`${method} ${route}: ${r.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : null;
   };
   const alive = () => { for (const c of [web, worker, simProc]) if (c.exited()) throw new Error(`${c.name} died:\n${c.output()}`); if (wasInterrupted()) throw new Error('interrupted'); };
 
