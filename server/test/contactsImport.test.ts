@@ -97,6 +97,16 @@ test('tabs; duplicates merged within the file and with existing contacts; bad ro
   t.deepEqual(rows.map((r) => [r.line, r.columns.plano]), [[2, 'Ouro'], [3, 'Bronze'], [9, 'Ouro']]);
 });
 
+test('saveFields=false keeps the columns on the import rows only, not on the contact', async (t) => {
+  const res = await importCsv('telefone;nome;cupom\n11 95555-0001;Rita;ABC10\n', { saveFields: 'false', tags: 'cupom' });
+  t.is(res.status, 201, res.text);
+  const rita = await contact('5511955550001');
+  t.like(rita, { name: 'Rita', tags: ['cupom'] });
+  t.deepEqual(rita.custom_fields, {});
+  const rows = await db()('contact_import_rows').where({ import_id: res.body.id });
+  t.deepEqual(rows.map((r) => r.columns), [{ cupom: 'ABC10' }]);
+});
+
 test('consent for the whole import is recorded per contact, with its legal basis; opt-outs stay', async (t) => {
   const res = await importCsv('telefone\n11 96666-0001\n11 96666-0002\n', { consentBasis: 'legitimate_interest', consentEvidence: 'clientes da loja desde 2024' });
   t.is(res.status, 201, res.text);

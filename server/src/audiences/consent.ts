@@ -32,6 +32,11 @@ export interface ConsentRow {
   recorded_by: string | null;
 }
 
+/** How a new consent replaces a contact's earlier one (also used by the import's one statement per chunk). */
+export const CONSENT_REPLACES = `on conflict (connection_id, contact_id) do update set
+       legal_basis = excluded.legal_basis, granted_at = excluded.granted_at, source = excluded.source,
+       evidence = excluded.evidence, import_id = excluded.import_id, recorded_by = excluded.recorded_by`;
+
 /** Records (or replaces) the consent of many contacts at once: one statement. */
 export async function upsertConsents(
   db: Knex | Knex.Transaction,
@@ -41,9 +46,7 @@ export async function upsertConsents(
   const res = await db.raw(
     `insert into consents (connection_id, contact_id, legal_basis, granted_at, source, evidence, import_id, recorded_by)
      select ?::uuid, id, ?, ?::timestamptz, ?, ?, ?::bigint, ?::uuid from unnest(?::uuid[]) as id
-     on conflict (connection_id, contact_id) do update set
-       legal_basis = excluded.legal_basis, granted_at = excluded.granted_at, source = excluded.source,
-       evidence = excluded.evidence, import_id = excluded.import_id, recorded_by = excluded.recorded_by
+     ${CONSENT_REPLACES}
      returning *`,
     [c.connectionId, c.legalBasis, c.at, c.source, c.evidence ?? null, c.importId ?? null, c.recordedBy ?? null, c.contactIds],
   );

@@ -7,7 +7,7 @@ import { assertWritable } from '../policies/license.js';
 import type { Actor } from '../policies/roles.js';
 import { insertAudit } from '../repositories/audit.js';
 import { findConnection } from '../repositories/connections.js';
-import { upsertConsents, type LegalBasis } from './consent.js';
+import { CONSENT_REPLACES, type LegalBasis } from './consent.js';
 import { decodeCsv, detectSeparator, parseCsv, type CsvEncoding, type CsvRecord, type CsvSeparator } from './csv.js';
 import { csvInvalid, importTooLarge, importWrongChannel, phoneColumnMissing } from './errors.js';
 
@@ -15,8 +15,8 @@ import { csvInvalid, importTooLarge, importWrongChannel, phoneColumnMissing } fr
 export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 /** Most data rows in one import. */
 export const IMPORT_MAX_ROWS = 100_000;
-/** Contacts written per transaction. */
-const CHUNK = 5_000;
+/** Contacts written per statement (each its own transaction, so row locks are short). */
+const CHUNK = 10_000;
 /** Refused rows kept on the import, each { line, reason }. */
 const MAX_ERRORS = 1_000;
 /** Mapped columns per import (template parameters and custom fields). */
@@ -215,26 +215,11 @@ export async function importContacts(deps: Deps, actor: Actor, bytes: Buffer, o:
 
   let imported = 0;
   const entries = [...byKey.values()];
-  const now = deps.now();
+  const consent = o.consent ? { ...o.consent, at: deps.now(), recordedBy: actor.id } : null;
   for (let i = 0; i < entries.length; i += CHUNK) {
-    const chunk = entries.slice(i, i + CHUNK);
-    await deps.db.transaction(async (trx) => {
-      const written = await upsertImportedContacts(trx, o.connectionId, chunk, tags, saveFields);
-      imported += written.filter((w) => w.inserted).length;
-      merged += written.filter((w) => !w.inserted).length;
-      const idOf = new Map(written.map((w) => [w.match_key, w.id]));
-      await trx.raw(
-        `insert into contact_import_rows (import_id, line, contact_id, columns)
-         select ?::bigint, u.line, u.contact_id, u.columns from jsonb_to_recordset(?::jsonb) as u(line int, contact_id uuid, columns jsonb)`,
-        [importId, JSON.stringify(chunk.map((e) => ({ line: e.line, contact_id: idOf.get(e.matchKey), columns: e.columns })))],
-      );
-      if (o.consent) {
-        await upsertConsents(trx, {
-          connectionId: o.connectionId, contactIds: written.map((w) => w.id), legalBasis: o.consent.legalBasis, at: now, source: 'import',
-          evidence: o.consent.evidence ?? null, importId, recordedBy: actor.id,
-        });
-      }
-    });
+    const written = await writeChunk(deps.db, { connectionId: o.connectionId, importId, tags, saveFields, consent }, entries.slice(i, i + CHUNK));
+    imported += written.inserted;
+    merged += written.updated;
   }
   const counts = { imported, merged, invalid };
   await deps.db.transaction(async (trx) => {
@@ -247,20 +232,51 @@ export async function importContacts(deps: Deps, actor: Actor, bytes: Buffer, o:
   return (await findImport(deps.db, importId))!;
 }
 
-/** Creates or updates a chunk of contacts in one statement; a match key appears once per chunk. */
-async function upsertImportedContacts(trx: Knex.Transaction, connectionId: string, chunk: Entry[], tags: string[], saveFields: boolean): Promise<Array<{ id: string; match_key: string; inserted: boolean }>> {
-  const res = await trx.raw(
-    `insert into contacts (connection_id, external_id, match_key, name, tags, custom_fields)
-     select ?::uuid, u.w, u.k, u.n, ?::text[], u.f from jsonb_to_recordset(?::jsonb) as u(w text, k text, n text, f jsonb)
-     on conflict (connection_id, match_key) do update set
-       name = coalesce(excluded.name, contacts.name),
-       tags = contacts.tags || array(select t from unnest(excluded.tags) as t where not (t = any(contacts.tags))),
-       custom_fields = contacts.custom_fields || excluded.custom_fields,
-       updated_at = now()
-     returning id, match_key, (xmax = 0) as inserted`,
-    [connectionId, tags, JSON.stringify(chunk.map((e) => ({ w: e.waId, k: e.matchKey, n: e.name, f: saveFields ? e.columns : {} })))],
+interface ChunkTarget {
+  connectionId: string;
+  importId: string;
+  tags: string[];
+  saveFields: boolean;
+  consent: { legalBasis: LegalBasis; evidence?: string | null; at: Date; recordedBy: string } | null;
+}
+
+/**
+ * Writes a chunk in one statement (its own transaction): the contacts created or updated, the import's
+ * rows joined to them, and their consent. A match key appears once per chunk, so no contact is touched
+ * twice; the entries travel once, as one JSON parameter, and only the two counts come back.
+ */
+async function writeChunk(db: Knex, c: ChunkTarget, chunk: Entry[]): Promise<{ inserted: number; updated: number }> {
+  const payload = JSON.stringify(chunk.map((e) => ({ l: e.line, w: e.waId, k: e.matchKey, n: e.name, f: e.columns })));
+  const consentSql = c.consent
+    ? `, given as (
+         insert into consents (connection_id, contact_id, legal_basis, granted_at, source, evidence, import_id, recorded_by)
+         select :connectionId::uuid, written.id, :legalBasis, :at::timestamptz, 'import', :evidence, :importId::bigint, :recordedBy::uuid from written
+         ${CONSENT_REPLACES}
+       )`
+    : '';
+  const res = await db.raw(
+    `with entry as (
+       select * from jsonb_to_recordset(:payload::jsonb) as u(l int, w text, k text, n text, f jsonb)
+     ), written as (
+       insert into contacts (connection_id, external_id, match_key, name, tags, custom_fields)
+       select :connectionId::uuid, entry.w, entry.k, entry.n, :tags::text[], ${c.saveFields ? 'entry.f' : `'{}'::jsonb`} from entry
+       on conflict (connection_id, match_key) do update set
+         name = coalesce(excluded.name, contacts.name),
+         tags = contacts.tags || array(select t from unnest(excluded.tags) as t where not (t = any(contacts.tags))),
+         custom_fields = contacts.custom_fields || excluded.custom_fields,
+         updated_at = now()
+       returning id, match_key, (xmax = 0) as inserted
+     ), kept as (
+       insert into contact_import_rows (import_id, line, contact_id, columns)
+       select :importId::bigint, entry.l, written.id, entry.f from entry join written on written.match_key = entry.k
+     )${consentSql}
+     select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from written`,
+    {
+      payload, connectionId: c.connectionId, tags: c.tags, importId: c.importId,
+      ...(c.consent ? { legalBasis: c.consent.legalBasis, at: c.consent.at, evidence: c.consent.evidence ?? null, recordedBy: c.consent.recordedBy } : {}),
+    },
   );
-  return res.rows;
+  return res.rows[0];
 }
 
 export async function findImport(db: Knex, id: string): Promise<ImportRow | undefined> {
