@@ -10,6 +10,11 @@
 # line would make BuildKit pull its frontend image, which no registry here serves; the legacy builder
 # reads it as a comment.)
 #
+# ATENDO_CI_VENDOR_KEYS_DIR=<dir of *.public.pem>: the appliance is built trusting those lease keys, as a
+# release build trusts the vendor's (the staged copy's server/src/license/vendorKeys.ts gets them; the
+# checkout is not touched). The repository's list is empty, and an appliance with no key refuses to start.
+# Such an image is a test build: it carries the label atendo.ci.test-vendor-keys=<hash of the keys>.
+#
 # Usage: product-images.sh [appliance|license-service]...   Tags: $ATENDO_CI_IMAGE_PREFIX/<name>:<version>
 # (default atendo-ci/…, version from package.json). Exit 3 = no engine (skip); 1 = a build failed.
 set -euo pipefail
@@ -35,8 +40,16 @@ build() {
   tar -C "$ROOT" --exclude=./.git --exclude=./node_modules --exclude='./*/node_modules' --exclude=./.data \
       --exclude=./test-artifacts --exclude=./dist -cf - . | tar -C "$ctx" -xf -
   cp "$ROOT/$dockerfile.dockerignore" "$ctx/.dockerignore"
+  local labels=(--label "atendo.ci.built-from=$dockerfile")
+  if [ "$name" = appliance ] && [ -n "${ATENDO_CI_VENDOR_KEYS_DIR:-}" ]; then
+    local khash
+    khash=$(node "$(dirname "$0")/test-vendor-keys.mjs" "$ATENDO_CI_VENDOR_KEYS_DIR" "$ctx/server/src/license/vendorKeys.ts") \
+      || { rm -rf "$ctx"; say "could not put the test vendor keys into the staged vendorKeys.ts"; exit 1; }
+    labels+=(--label "atendo.ci.test-vendor-keys=$khash")
+    say "appliance trusts the test lease keys in $ATENDO_CI_VENDOR_KEYS_DIR ($khash)"
+  fi
   say "building $tag from $dockerfile (log: $LOGDIR/build-$name.log)"
-  if ! docker build -f "$ctx/$dockerfile" -t "$tag" --label "atendo.ci.built-from=$dockerfile" "$ctx" >"$LOGDIR/build-$name.log" 2>&1; then
+  if ! docker build -f "$ctx/$dockerfile" -t "$tag" "${labels[@]}" "$ctx" >"$LOGDIR/build-$name.log" 2>&1; then
     tail -n 40 "$LOGDIR/build-$name.log"; rm -rf "$ctx"; say "$tag: build FAILED"; exit 1
   fi
   rm -rf "$ctx"
