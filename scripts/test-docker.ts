@@ -36,6 +36,11 @@ const TEST_VENDOR_KEYS = path.join(CACHE, 'test-vendor-keys');
 const timings: string[] = [];
 let passed = 0;
 let failed = 0;
+/** Removes the stack this run made; also on Ctrl-C or SIGTERM. */
+let cleanup: (() => Promise<unknown>) | null = null;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143)); });
+}
 
 function run(cmd: string, args: string[], opts: { quiet?: boolean; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -100,6 +105,7 @@ async function stackTest(): Promise<void> {
     '-f', path.join(dir, 'compose.ci.yaml'), '--env-file', path.join(dir, '.env'), ...args,
   ], { quiet: opts.quiet ?? true, input: opts.input });
   const tail = (r: { out: string }) => r.out.trim().split('\n').slice(-6).join(' | ');
+  cleanup = () => compose(['down', '--volumes', '--remove-orphans', '--timeout', '10']);
   try {
     const data = await timed('stack: postgres + redis healthy', () => compose(['up', '-d', '--wait', 'postgres', 'redis']));
     if (!check('postgres and redis healthy (the stand-ins\' entrypoints and health commands)', data.code === 0, tail(data))) return;
@@ -127,6 +133,7 @@ async function stackTest(): Promise<void> {
     check('Caddy refuses /metrics', metrics === 404, `status ${metrics}`);
   } finally {
     await timed('stack: down --volumes', () => compose(['down', '--volumes', '--remove-orphans', '--timeout', '10']));
+    cleanup = null;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
