@@ -58,8 +58,9 @@ install_compose() {
   if compose_answers; then return 0; fi
   say "compose v2 plugin missing: fetching Debian 13 (trixie)'s docker-compose through a temporary sources list"
   local tmp; tmp=$(mktemp -d /tmp/atendo-ci-compose.XXXXXX)
+  # EXIT, not RETURN: skip() exits from inside this function.
   # shellcheck disable=SC2064
-  trap "rm -rf '$tmp'" RETURN
+  trap "rm -rf '$tmp'" EXIT
   mkdir -p "$tmp/lists/partial" "$tmp/archives/partial" "$tmp/deb"
   # apt downloads as _apt where that user exists: let it write here.
   chmod 0755 "$tmp"; id _apt >/dev/null 2>&1 && chown -R _apt "$tmp/lists" "$tmp/archives" "$tmp/deb"
