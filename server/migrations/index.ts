@@ -13,9 +13,10 @@ import * as domainEvents from './20261211_0010_domain_events.js';
 import * as flows from './20261212_0011_flows.js';
 import * as businessHours from './20261213_0012_business_hours.js';
 import * as campaigns from './20261214_0013_campaigns.js';
-import * as campaignEngine from './20261215_0016_campaign_engine.js';
 import * as audiences from './20261215_0015_audiences.js';
+import * as campaignEngine from './20261215_0016_campaign_engine.js';
 import * as schedules from './20261215_0017_schedules.js';
+import * as campaignResumed from './20261216_0018_campaign_resumed.js';
 
 /** The appliance's migrations, in order. */
 export function migrateLatest(db: Knex): Promise<void> {
@@ -33,8 +34,9 @@ export function migrateLatest(db: Knex): Promise<void> {
     '20261212_0011_flows': flows,
     '20261213_0012_business_hours': businessHours,
     '20261214_0013_campaigns': campaigns,
-    '20261215_0016_campaign_engine': campaignEngine,
     '20261215_0015_audiences': audiences,
+    '20261215_0016_campaign_engine': campaignEngine,
     '20261215_0017_schedules': schedules,
+    '20261216_0018_campaign_resumed': campaignResumed,
   });
 }

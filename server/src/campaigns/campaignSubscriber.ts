@@ -93,22 +93,24 @@ async function markFailed(deps: Deps, events: Ev<'message.failed'>[]): Promise<{
 
 /** More than 5% of the last 200 sends failed or hit 131048/131049: the campaign pauses (failure_rate). */
 export async function checkFailureWindow(deps: Deps, campaignId: string): Promise<boolean> {
+  // The window starts again when someone resumes the campaign: what they already saw does not count twice.
+  const since: Date = (await deps.db('campaigns').where({ id: campaignId }).first('resumed_at'))?.resumed_at ?? new Date(0);
   const res = await deps.db.raw(
     `select count(*)::int as n,
             (count(*) filter (where w.status = 'failed' or w.error_code in (?, ?)))::int as bad,
             coalesce(json_object_agg(w.error_code, 1) filter (where w.error_code is not null), '{}') as codes
        from (select status, error_code from campaign_recipients
-              where campaign_id = ? and attempted_at is not null
+              where campaign_id = ? and attempted_at is not null and attempted_at > ?
               order by attempted_at desc, id desc limit ?) w`,
-    [SPAM_LIMIT, ECOSYSTEM, campaignId, FAILURE_WINDOW],
+    [SPAM_LIMIT, ECOSYSTEM, campaignId, since, FAILURE_WINDOW],
   );
   const { n, bad, codes } = res.rows[0] as { n: number; bad: number; codes: Record<string, number> };
   if (bad <= FAILURE_WINDOW * FAILURE_SHARE) return false;
   const byCode = await deps.db.raw(
     `select error_code as code, count(*)::int as count from (
-       select status, error_code from campaign_recipients where campaign_id = ? and attempted_at is not null order by attempted_at desc, id desc limit ?) w
+       select status, error_code from campaign_recipients where campaign_id = ? and attempted_at is not null and attempted_at > ? order by attempted_at desc, id desc limit ?) w
       where w.error_code is not null group by 1 order by 2 desc`,
-    [campaignId, FAILURE_WINDOW],
+    [campaignId, since, FAILURE_WINDOW],
   );
   void codes;
   return autoPause(deps, { id: campaignId }, 'failure_rate', { window: n, failures: bad, threshold: FAILURE_SHARE, byCode: byCode.rows });

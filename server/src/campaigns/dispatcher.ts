@@ -163,10 +163,14 @@ async function dispatchCampaign(deps: Deps, c: CampaignRow): Promise<number> {
         return message;
       }).catch(async (err) => {
         if (!(err instanceof AppError)) throw err;
+        // The license turned restricted this moment: the recipient waits (the restricted sweep pauses the
+        // campaign, and lifting it resumes it), it did not fail.
+        if (err.code === 'license_restricted' || err.code === 'not_activated') return 'stop' as const;
         await trx('campaign_recipients').where({ id: r.id, status: 'pending' })
           .update({ status: 'failed', attempted_at: now, failed_at: now, error_code: err.code, error_title: err.message });
         return null;
       });
+      if (outcome === 'stop') break;
       if (!outcome) continue;
       if (limited && business && !countedAlready.has(r.contact_id)) businessInitiated.push(r.contact_id);
       announce.push({ message: outcome, delayMs: offset });

@@ -200,7 +200,7 @@ export async function resumeCampaign(deps: Deps, actor: Actor, id: string, ip: s
     // A scheduled campaign paused (its template) before its audience was frozen is frozen now.
     if (!row.audience_frozen_at) await freezeAudience(trx, row, deps.now());
     await insertAudit(trx, { actorUserId: actor.id, action: 'campaign.resume', subjectType: 'campaign', subjectId: id, ip, detail: { after: row.pause_reason } });
-    return updateCampaign(trx, id, { status: 'running', pause_reason: null, pause_detail: null, started_at: row.started_at ?? deps.now(), updated_at: deps.now() });
+    return updateCampaign(trx, id, { status: 'running', pause_reason: null, pause_detail: null, started_at: row.started_at ?? deps.now(), resumed_at: deps.now(), updated_at: deps.now() });
   });
   await markProgress(deps, id);
   return view(deps, c);

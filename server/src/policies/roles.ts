@@ -36,16 +36,16 @@ const rules = {
   'businessHours.read': (a) => a.role !== 'attendant',
   'campaigns.manage': isAdmin,
   'campaigns.read': (a) => a.role !== 'attendant',
-  // Audiences (issue #13 §2): imports and consent are the admin's; the opt-out ledger is also the supervisors'.
-  'contacts.import': isAdmin,
-  'consents.manage': isAdmin,
-  'optOuts.manage': (a) => a.role !== 'attendant',
-  'audiences.read': (a) => a.role !== 'attendant',
   // Everyone picks templates (composer, new conversation); only admins re-read them from Meta.
   'templates.read': () => true,
   'templates.sync': isAdmin,
   // A conversation is started in a team's queue: admins anywhere, others only in their own teams.
   'conversations.start': (a, s) => isAdmin(a) || sharesTeam(a, s),
+  // Audiences (issue #13 §2): imports and consent are the admin's; the opt-out ledger is also the supervisors'.
+  'contacts.import': isAdmin,
+  'consents.manage': isAdmin,
+  'optOuts.manage': (a) => a.role !== 'attendant',
+  'audiences.read': (a) => a.role !== 'attendant',
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

@@ -16,6 +16,8 @@ export interface CampaignRow {
   pause_detail: Record<string, unknown> | null;
   scheduled_at: Date | null;
   started_at: Date | null;
+  /** When someone last resumed it: the failure window counts from then. */
+  resumed_at: Date | null;
   audience_frozen_at: Date | null;
   completed_at: Date | null;
   cancelled_at: Date | null;
