@@ -24,7 +24,7 @@ import {
 import { releaseQuota } from '../repositories/usageCounters.js';
 import { enqueue } from '../queues/enqueue.js';
 import { recordEvents } from '../repositories/domainEvents.js';
-import { numberRatePerSecond } from '../campaigns/pacing.js';
+import { campaignRatePerSecond, numberRatePerSecond } from '../campaigns/pacing.js';
 
 /**
  * The send worker's use case: hand one queued message to Meta, once.
@@ -110,6 +110,18 @@ export async function deliverMessage(deps: Deps, messageId: string): Promise<Del
     return 'failed';
   }
 
+  // A campaign's own rate holds at the moment of sending too: a worker that fell behind catches up at
+  // that rate, not in a burst at the number's.
+  const campaignPace = await campaignPaceOf(deps, found, numberRatePerSecond(conn.row, deps.config));
+  if (campaignPace) {
+    const paced = await reserveSendSlot(deps.redis, `campaign:${campaignPace.id}`, campaignPace.rate, MAX_RATE_WAIT_MS);
+    if (!paced.reserved) {
+      await enqueueSend(deps, messageId, { delayMs: paced.waitMs, key: `c${Date.now() + paced.waitMs}` });
+      return 'deferred';
+    }
+    if (paced.waitMs > 0) await sleep(paced.waitMs);
+  }
+
   const slot = await reserveSendSlot(deps.redis, conn.row.id, numberRatePerSecond(conn.row, deps.config), MAX_RATE_WAIT_MS);
   if (!slot.reserved) {
     await enqueueSend(deps, messageId, { delayMs: slot.waitMs, key: `r${Date.now() + slot.waitMs}` });
@@ -141,6 +153,15 @@ export async function deliverMessage(deps: Deps, messageId: string): Promise<Del
       await sleep(500 * attempt);
     }
   }
+}
+
+/** The campaign a message belongs to and its rate, when that rate is below the number's (else the number's limiter is enough). */
+async function campaignPaceOf(deps: Deps, m: OutboundMessageRow, numberRate: number): Promise<{ id: string; rate: number } | null> {
+  if (m.origin !== 'campaign' || !m.client_id?.startsWith('campaign:')) return null;
+  const id = m.client_id.split(':')[1]!;
+  const row = await deps.db('campaigns').where({ id }).first('rate_per_second');
+  const rate = campaignRatePerSecond(row?.rate_per_second ?? null, numberRate);
+  return rate < numberRate ? { id, rate } : null;
 }
 
 type Claim = { kind: 'claimed'; message: OutboundMessageRow } | { kind: 'failed'; message: OutboundMessageRow } | { kind: 'skipped' };
