@@ -64,6 +64,11 @@ test('the demo runs the license service and an appliance installed by the local 
     t.like(flows.items.find((f: any) => f.name === 'Boas-vindas'), { status: 'live', publishedVersion: { version: 1 } });
     const calendars: any = await (await fetch(`http://127.0.0.1:${appPort}/api/business-hours`, { headers: { cookie } })).json();
     t.is(calendars.items.length, 1);
+    // The number's templates came from Meta (the simulator), and a draft campaign waits for the admin.
+    const templates: any = await (await fetch(`http://127.0.0.1:${appPort}/api/templates?status=APPROVED`, { headers: { cookie } })).json();
+    t.true(templates.items.some((x: any) => x.name === 'pedido_pronto'), JSON.stringify(templates).slice(0, 300));
+    const campaigns: any = await (await fetch(`http://127.0.0.1:${appPort}/api/campaigns`, { headers: { cookie } })).json();
+    t.like(campaigns.items.find((c: any) => c.name === 'Promoção do mês'), { status: 'draft' });
     let botSpoke = false;
     for (let i = 0; i < 60 && !botSpoke; i++) {
       const thread: any = await (await fetch(`http://127.0.0.1:${appPort}/api/conversations/${conversations.items[0].id}/messages`, { headers: { cookie } })).json();

@@ -26,6 +26,8 @@ const appPort = Number(process.env.DEMO_APP_PORT ?? 3000);
 const graphPort = Number(process.env.DEMO_GRAPH_PORT ?? 4600);
 /** The demo's simulated WhatsApp number. */
 const DEMO_NUMBER = { phoneNumberId: '100000000000001', displayPhoneNumber: '+55 11 4000-0001' };
+/** Its WhatsApp Business Account at the simulator, where its message templates live. */
+const DEMO_WABA = '200000000000001';
 const ADMIN_EMAIL = 'admin@demo.atendo.local';
 const ATTENDANT_EMAIL = 'atendente@demo.atendo.local';
 /** The team that answers the demo number: its attendants see the customers waiting there. */
@@ -152,7 +154,8 @@ async function main(): Promise<void> {
     stops.push(() => sim.close());
     const graphToken = readOrCreate(path.join(dataDir, 'graph-token'), () => `EAAG${crypto.randomBytes(16).toString('hex')}`);
     const appSecret = readOrCreate(path.join(dataDir, 'graph-app-secret'), () => crypto.randomBytes(16).toString('hex'));
-    sim.addWhatsAppNumber({ ...DEMO_NUMBER, accessToken: graphToken, verifiedName: 'Demo Atendimento' });
+    sim.addWhatsAppNumber({ ...DEMO_NUMBER, accessToken: graphToken, verifiedName: 'Demo Atendimento', wabaId: DEMO_WABA });
+    sim.seedTemplates(DEMO_WABA);
 
     // The appliance, installed and started by the installer's local runtime (the same steps as on a VPS),
     // trusting the demo service's key through the dev entry (never in production images).
@@ -263,13 +266,16 @@ async function demoConnection(appUrl: string, password: string, accessToken: str
   if (!connection) {
     connection = await api('POST', '/connections', {
       channel: 'whatsapp', name: 'WhatsApp Demo', phoneNumberId: DEMO_NUMBER.phoneNumberId, displayPhoneNumber: DEMO_NUMBER.displayPhoneNumber,
-      accessToken, appSecret, verifyToken: 'demo-verify-token', teamId: team.id,
+      accessToken, appSecret, verifyToken: 'demo-verify-token', teamId: team.id, businessAccountId: DEMO_WABA,
     }, [201]);
-  } else if (connection.teamId !== team.id) {
-    await api('PATCH', `/connections/${connection.id}`, { teamId: team.id });
+  } else if (connection.teamId !== team.id || connection.businessAccountId !== DEMO_WABA) {
+    await api('PATCH', `/connections/${connection.id}`, { teamId: team.id, businessAccountId: DEMO_WABA });
   }
+  // The number's approved templates, read from Meta (the simulator), for new conversations and campaigns.
+  await api('POST', '/templates/sync', { connectionId: connection.id });
   await demoBusinessHours(api, connection.id);
   await demoFlow(api, team.id);
+  await demoCampaign(api, connection.id, team.id);
   return `http://127.0.0.1:${appPort}/webhooks/whatsapp/${connection.id}`;
 }
 
@@ -284,6 +290,23 @@ async function demoBusinessHours(api: DemoApi, connectionId: string): Promise<vo
     name: 'Horário da loja', timezone: 'America/Sao_Paulo', connectionId, nationalHolidays: true,
     week: { 1: weekday, 2: weekday, 3: weekday, 4: weekday, 5: weekday, 6: [{ from: '08:00', to: '12:00' }], 7: [] },
     outOfOffice: { enabled: true, text: 'Olá! Nosso atendimento é de segunda a sexta, das 8h às 18h, e sábado até 12h. Deixe sua mensagem que respondemos assim que abrirmos.' },
+  }, [201]);
+}
+
+/**
+ * A draft campaign of the month's promotion to the customers who asked about prices, for the admin to
+ * review (audience, exclusions, preview) and start; the customers' replies come back to the team.
+ */
+async function demoCampaign(api: DemoApi, connectionId: string, teamId: string): Promise<void> {
+  const campaigns = await api('GET', '/campaigns');
+  if (campaigns.items.some((c: any) => c.name === 'Promoção do mês')) return;
+  const templates = await api('GET', `/templates?connectionId=${connectionId}&status=APPROVED`);
+  const promo = templates.items.find((t: any) => t.name === 'pedido_pronto');
+  if (!promo) return;
+  await api('POST', '/campaigns', {
+    name: 'Promoção do mês', connectionId, templateId: promo.id, teamId, ratePerSecond: 5, requireConsent: false,
+    templateParams: { 'body.1': { kind: 'contact_field', field: 'first_name' }, 'body.2': { kind: 'text', value: '#DEMO' } },
+    audience: { kind: 'filter' },
   }, [201]);
 }
 
