@@ -8,6 +8,7 @@ import { navigate, route } from '../../lib/router.js';
 import { isRestricted } from '../../state/license.js';
 import { isAdmin } from '../../state/session.js';
 import { ConfirmDialog, EmptyState, LoadError, Loading, PageHead, readOnlyTitle, useLoad, useSubmit, valueOf } from './common.js';
+import { BRAZIL_ZONES } from '../../lib/timeZones.js';
 
 /**
  * @typedef {'1'|'2'|'3'|'4'|'5'|'6'|'7'} Weekday
@@ -31,25 +32,6 @@ const DAYS = ['1', '2', '3', '4', '5', '6', '7'];
 const OPTIONAL = ['carnaval', 'corpus_christi'];
 const MAX_OOO = 4096;
 
-/** Brazil's zones, by the places people know them by. */
-const BRAZIL_ZONES = [
-  ['America/Noronha', 'Fernando de Noronha'],
-  ['America/Sao_Paulo', 'Brasília, São Paulo, Rio, Sul, Minas, Goiás'],
-  ['America/Bahia', 'Bahia'],
-  ['America/Fortaleza', 'Ceará, Rio Grande do Norte, Paraíba, Piauí, Maranhão'],
-  ['America/Recife', 'Pernambuco'],
-  ['America/Maceio', 'Alagoas, Sergipe'],
-  ['America/Belem', 'Pará (leste), Amapá'],
-  ['America/Santarem', 'Pará (oeste)'],
-  ['America/Araguaina', 'Tocantins'],
-  ['America/Manaus', 'Amazonas (leste)'],
-  ['America/Boa_Vista', 'Roraima'],
-  ['America/Porto_Velho', 'Rondônia'],
-  ['America/Cuiaba', 'Mato Grosso'],
-  ['America/Campo_Grande', 'Mato Grosso do Sul'],
-  ['America/Rio_Branco', 'Acre'],
-  ['America/Eirunepe', 'Amazonas (oeste)'],
-];
 
 const minutes = (/** @type {string} */ hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const overnight = (/** @type {Interval} */ iv) => minutes(iv.to) <= minutes(iv.from);

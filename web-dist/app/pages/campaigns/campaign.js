@@ -230,25 +230,8 @@ export function TimeInput({ label, value, onCommit, testid, disabled }) {
     }} />`;
 }
 
-/** Brazil's zones, by the places people know them by (the send window is read in one of them). */
-export const ZONES = [
-  ['America/Sao_Paulo', 'Brasília, São Paulo, Rio, Sul, Minas, Goiás'],
-  ['America/Bahia', 'Bahia'],
-  ['America/Fortaleza', 'Ceará, Rio Grande do Norte, Paraíba, Piauí, Maranhão'],
-  ['America/Recife', 'Pernambuco'],
-  ['America/Maceio', 'Alagoas, Sergipe'],
-  ['America/Belem', 'Pará (leste), Amapá'],
-  ['America/Santarem', 'Pará (oeste)'],
-  ['America/Araguaina', 'Tocantins'],
-  ['America/Manaus', 'Amazonas (leste)'],
-  ['America/Boa_Vista', 'Roraima'],
-  ['America/Porto_Velho', 'Rondônia'],
-  ['America/Cuiaba', 'Mato Grosso'],
-  ['America/Campo_Grande', 'Mato Grosso do Sul'],
-  ['America/Rio_Branco', 'Acre'],
-  ['America/Eirunepe', 'Amazonas (oeste)'],
-  ['America/Noronha', 'Fernando de Noronha'],
-];
+/** Brazil's zones (the send window is read in one of them). */
+export { BRAZIL_ZONES as ZONES } from '../../lib/timeZones.js';
 
 /** The most a number sends per second: Meta's 20 for coexistence numbers, else the connection's setting or 80. @param {import('./types.js').Connection | null | undefined} conn */
 export const numberLimit = (conn) => (conn?.coexistence ? 20 : conn?.sendRatePerSecond ?? 80);
