@@ -4,23 +4,12 @@
  * exactly one bot reply, fire every timer once, and report its figures beside the plain inbound baseline.
  * It checks the benchmark works, not the machine's speed: no latency, rate or CPU figure is asserted.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { runQuickBench } from './lib/quickRun.js';
 
 test('bench:bots --quick answers every message once, fires every timer and reports bot and plain figures', async (t) => {
   t.timeout(100_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench', 'bots.ts'), '--quick', '--json'], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, out, err } = await runQuickBench('bots');
   t.is(code, 0, err.slice(-3000));
 
   const r = JSON.parse(out) as {

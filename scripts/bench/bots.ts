@@ -50,7 +50,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { waButtonReply, waText } from '../meta-simulator/webhooks.js';
@@ -58,7 +57,7 @@ import { SecretBox } from '../../server/src/lib/secretBox.js';
 import { childEnv, readProfiles, repoRoot, sampleAt, startAppliance, startServices, TSX, type Services } from './lib/appliance.js';
 import { coresUsed, sampleCpu, type CoresUsed, type Party } from './lib/procCpu.js';
 import { fmtInt, fmtMs, median, percentiles, Samples, type Percentiles } from './lib/stats.js';
-import { guardProcess, log, onTeardown, sleep, startChild, teardown, wasInterrupted, withTimeout, type Child } from './lib/teardown.js';
+import { guardProcess, log, onTeardown, sleep, startChild, wasInterrupted, withTimeout, type Child, runAndReport, runAsScript } from './lib/teardown.js';
 import { prepareAhead, runOpenLoop, type AckResult, type BenchConnection, type PreparedPhase } from './messaging/load.js';
 import { seedAppliance } from './messaging/seed.js';
 import { licenseAppliance, OPTION_IDS, OPTION_TITLES, publishBenchFlow } from './bots/seed.js';
@@ -764,22 +763,8 @@ export async function main(argv: string[]): Promise<number> {
   const phases = opts.rates.length * (opts.baseline ? 2 : 1);
   guardProcess(300_000 + phases * (opts.warmup + opts.seconds + 35) * 1000);
   if (opts.cpuProfDir) fs.mkdirSync(opts.cpuProfDir, { recursive: true });
-  try {
-    const result = await run(opts);
-    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${report(result)}\n`);
-    await teardown();
-    return 0;
-  } catch (err) {
-    if (!wasInterrupted()) log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    await teardown();
-    return wasInterrupted() ? 130 : 1;
-  }
+  return runAndReport(() => run(opts), report, opts.json);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`benchmark crashed: ${String(err)}\n`);
-    void teardown().finally(() => process.exit(1));
-  });
-}
+runAsScript(import.meta.url, main);
 

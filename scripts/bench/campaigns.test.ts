@@ -4,23 +4,12 @@
  * restart) must finish and report every figure. It checks the benchmark works, not the machine's speed:
  * no rate, time or memory figure is asserted — only that nobody was sent twice, which is correctness.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { runQuickBench } from './lib/quickRun.js';
 
 test('bench:campaigns --quick builds, paces, pauses, survives a kill -9 without a duplicate, and reports its figures', async (t) => {
   t.timeout(110_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench', 'campaigns.ts'), '--quick', '--json'], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, out, err } = await runQuickBench('campaigns');
   t.is(code, 0, err.slice(-3000));
 
   const r = JSON.parse(out) as {

@@ -41,7 +41,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { hashPassword } from '../../server/src/lib/password.js';
@@ -49,7 +48,7 @@ import { SecretBox } from '../../server/src/lib/secretBox.js';
 import { repoRoot, startAppliance, startServices, TSX } from './lib/appliance.js';
 import { coresUsed, sampleCpu, type CoresUsed } from './lib/procCpu.js';
 import { fmtInt, median } from './lib/stats.js';
-import { guardProcess, log, onTeardown, sleep, startChild, teardown, wasInterrupted, type Child } from './lib/teardown.js';
+import { guardProcess, log, onTeardown, sleep, startChild, wasInterrupted, type Child, runAndReport, runAsScript } from './lib/teardown.js';
 import { licenseAppliance } from './bots/seed.js';
 import { seedAppliance } from './messaging/seed.js';
 
@@ -433,21 +432,7 @@ export async function main(argv: string[]): Promise<number> {
     return 64;
   }
   guardProcess(240_000 + (WARMUP_S + opts.rateTestSeconds + opts.pauses * 8 + opts.afterKillSeconds + 30) * 1000 + opts.recipients * 2);
-  try {
-    const result = await run(opts);
-    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${report(result)}\n`);
-    await teardown();
-    return 0;
-  } catch (err) {
-    if (!wasInterrupted()) log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    await teardown();
-    return wasInterrupted() ? 130 : 1;
-  }
+  return runAndReport(() => run(opts), report, opts.json);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`benchmark crashed: ${String(err)}\n`);
-    void teardown().finally(() => process.exit(1));
-  });
-}
+runAsScript(import.meta.url, main);

@@ -14,7 +14,6 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '#kit/logger.js';
 import { loadConfig } from '../../server/src/config.js';
@@ -24,7 +23,7 @@ import { startWeb } from '../../server/src/processes/web.js';
 import { generateSigningKey } from '../../license-service/src/lib/keyring.js';
 import { licenseAppliance } from './bots/seed.js';
 import { startServices } from './lib/appliance.js';
-import { guardProcess, log, onTeardown, teardown, wasInterrupted } from './lib/teardown.js';
+import { guardProcess, log, onTeardown, runAndReport, runAsScript } from './lib/teardown.js';
 
 const PASSWORD = 'bench password 123';
 const TARGET_S = 10;
@@ -142,21 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     return 64;
   }
   guardProcess(240_000 + runs * 30_000);
-  try {
-    const result = await run({ rows, runs });
-    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${report(result)}\n`);
-    await teardown();
-    return 0;
-  } catch (err) {
-    if (!wasInterrupted()) log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    await teardown();
-    return wasInterrupted() ? 130 : 1;
-  }
+  return runAndReport(() => run({ rows, runs }), report, values.json);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`benchmark crashed: ${String(err)}\n`);
-    void teardown().finally(() => process.exit(1));
-  });
-}
+runAsScript(import.meta.url, main);

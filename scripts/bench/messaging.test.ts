@@ -3,23 +3,12 @@
  * processes, a dozen dashboard sockets, the bare-Koa baseline) must finish, store and push every message,
  * and report figures. It checks the benchmark works, not the machine's speed: no latency or throughput is asserted.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { runQuickBench } from './lib/quickRun.js';
 
 test('bench:messaging --quick stores and pushes every message and reports both pipeline and baseline', async (t) => {
   t.timeout(90_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench', 'messaging.ts'), '--quick', '--json'], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, out, err } = await runQuickBench('messaging');
   t.is(code, 0, err.slice(-3000));
 
   const r = JSON.parse(out) as {

@@ -46,7 +46,7 @@ import { freePort } from '../services/freePort.js';
 import { childEnv, readProfiles, request, sampleAt, startAppliance, startServices, TSX, waitHttp } from './lib/appliance.js';
 import { coresUsed, sampleCpu, type CoresUsed } from './lib/procCpu.js';
 import { fmtInt, fmtMs, median, percentiles, Samples, type Percentiles } from './lib/stats.js';
-import { guardProcess, log, onTeardown, sleep, startChild, teardown, wasInterrupted, withTimeout, type Child } from './lib/teardown.js';
+import { guardProcess, log, onTeardown, sleep, startChild, wasInterrupted, withTimeout, type Child, runAndReport, runAsScript } from './lib/teardown.js';
 import { prepareAhead, preparePhase, runOpenLoop, type AckResult, type BenchConnection, type PreparedPhase } from './messaging/load.js';
 import { seedAppliance, type Seeded } from './messaging/seed.js';
 
@@ -567,21 +567,7 @@ export async function main(argv: string[]): Promise<number> {
   const phases = opts.rates.length * (opts.baseline ? 2 : 1);
   guardProcess(180_000 + phases * (opts.warmup + opts.seconds + 25) * 1000);
   if (opts.cpuProfDir) fs.mkdirSync(opts.cpuProfDir, { recursive: true });
-  try {
-    const result = await run(opts);
-    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${report(result)}\n`);
-    await teardown();
-    return 0;
-  } catch (err) {
-    if (!wasInterrupted()) log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    await teardown();
-    return wasInterrupted() ? 130 : 1;
-  }
+  return runAndReport(() => run(opts), report, opts.json);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`benchmark crashed: ${String(err)}\n`);
-    void teardown().finally(() => process.exit(1));
-  });
-}
+runAsScript(import.meta.url, main);

@@ -4,6 +4,8 @@
  * on process exit for whatever the async path did not reach.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Step { name: string; run: () => Promise<void>; sync?: () => void }
 
@@ -97,4 +99,30 @@ export function startChild(name: string, command: string, args: string[], opts: 
   };
   onTeardown(name, () => stop(), () => { if (!exited) child.kill('SIGKILL'); });
   return { name, child, pid: child.pid ?? -1, output: () => out, exited: () => exited, stop };
+}
+
+/**
+ * A benchmark's run, printed as JSON or as its text block, with everything torn down afterwards; the exit
+ * code is 0, 1 on failure, or 130 when interrupted.
+ */
+export async function runAndReport<R>(run: () => Promise<R>, asText: (r: R) => string, json: boolean): Promise<number> {
+  try {
+    const result = await run();
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${asText(result)}\n`);
+    await teardown();
+    return 0;
+  } catch (err) {
+    if (!wasInterrupted()) log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    await teardown();
+    return wasInterrupted() ? 130 : 1;
+  }
+}
+
+/** Runs `main` when this module is the script node was started with (not when a test imports it). */
+export function runAsScript(moduleUrl: string, main: (argv: string[]) => Promise<number>): void {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== path.resolve(process.argv[1])) return;
+  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+    process.stderr.write(`benchmark crashed: ${String(err)}\n`);
+    void teardown().finally(() => process.exit(1));
+  });
 }
