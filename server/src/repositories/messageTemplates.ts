@@ -16,16 +16,8 @@ export interface MessageTemplateRow {
   updated_at: Date;
 }
 
-export interface TemplateUpsert {
-  provider_id: string | null;
-  name: string;
-  language: string;
-  category: string;
-  status: string;
-  quality: string | null;
-  components: Array<Record<string, any>>;
-  rejected_reason: string | null;
-}
+/** What a sync or a webhook writes of a template. */
+export type TemplateUpsert = Omit<MessageTemplateRow, 'id' | 'connection_id' | 'synced_at' | 'updated_at'>;
 
 export async function findTemplate(db: Knex, id: string): Promise<MessageTemplateRow | undefined> {
   return db('message_templates').where({ id }).first();
