@@ -9,7 +9,7 @@ import { isExitKeyword, pickFlow } from '../bots/triggers.js';
 import type { LicenseSnapshot } from '../license/licenseState.js';
 import { pushConversation } from '../realtime/conversationEvents.js';
 import {
-  campaignFlowFor, findFlowRuntime, findSession, findVersionDefinition, insertSession, isLive, lockLiveSession, lockSession, noteInput, saveSessionState,
+  campaignFlowFor, findFlowRuntime, findSession, mayMeetBot, findVersionDefinition, insertSession, isLive, lockLiveSession, lockSession, noteInput, saveSessionState,
   startableFlows, stopSession, takeInput, type BotSessionRow, type StartableFlow,
 } from '../repositories/botSessions.js';
 import { calendarFor } from '../repositories/businessCalendars.js';
@@ -45,6 +45,12 @@ export interface AfterCommit {
 
 /** A customer message (from the event subscriber): starts a flow, answers one, or is absorbed or ignored. */
 export async function botOnMessage(deps: Deps, message: { id: string; conversationId: string }): Promise<string> {
+  // Most messages on most appliances meet no bot at all: no session running here, no flow that could
+  // start, no out-of-office reply. They are noted in the ledger and cost no transaction and no lock.
+  if (!(await mayMeetBot(deps.db, message.conversationId))) {
+    await deps.db('bot_inputs').insert({ message_id: message.id, conversation_id: message.conversationId, outcome: 'ignored:no_flow' }).onConflict('message_id').ignore();
+    return 'ignored:no_flow';
+  }
   const after: AfterCommit = { messages: [], webhook: null, changed: false };
   const outcome = await deps.db.transaction(async (trx) => {
     if (!(await takeInput(trx, message.id, message.conversationId))) return 'duplicate';

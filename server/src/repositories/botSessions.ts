@@ -98,6 +98,21 @@ export async function stopSession(trx: Knex.Transaction, id: string, status: 'ha
     .update({ status, reason, due_at: null, callback_token_hash: null, updated_at: now, ended_at: now });
 }
 
+/**
+ * Whether a customer message in this conversation could meet the bot: a session runs in it, a flow could
+ * start, or some calendar has an out-of-office reply. One statement; false lets ingest's common case skip
+ * the bot's transaction.
+ */
+export async function mayMeetBot(db: Knex, conversationId: string): Promise<boolean> {
+  const { rows } = await db.raw(
+    `select exists (select 1 from conversations where id = ? and bot_session_id is not null)
+         or exists (select 1 from flows where deleted_at is null and status in ('test','live') and published_version_id is not null)
+         or exists (select 1 from business_calendars where (out_of_office->>'enabled')::boolean) as may`,
+    [conversationId],
+  );
+  return rows[0].may === true;
+}
+
 /** The flow of the campaign this contact's message answers (its latest send within the attribution window), if it names one. */
 export async function campaignFlowFor(db: Knex, contactId: string, at: Date): Promise<string | null> {
   const row = await db('campaign_recipients as r').join('campaigns as c', 'c.id', 'r.campaign_id')
