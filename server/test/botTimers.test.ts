@@ -214,3 +214,52 @@ test('two workers at once never fire one timer twice', async (t) => {
     await second.stop();
   }
 });
+
+test('more timers due at once than fit one batch: each fires exactly once, in one pass of the timer task', async (t) => {
+  const people = Array.from({ length: 120 }, () => w.customer());
+  for (const c of people) await c.say('pedido');
+  for (const c of people) await c.waitFor(1);
+  const sessions = await Promise.all(people.map((c) => sessionWhen(c, (s) => s.status === 'waiting_answer' && !!s.due_at, 'asking')));
+  const ids = sessions.map((s) => s.id);
+  // All due at one instant; the worker's own task and an extra pass race for them.
+  const due = new Date(w.app.clock.now().getTime() + 60_000);
+  await db()('bot_sessions').whereIn('id', ids).update({ due_at: due });
+  advanceTo(due);
+  await Promise.all([fireDueTimers(w.worker.deps), fireDueTimers(w.worker.deps)]);
+  t.is((await db()('bot_sessions').whereIn('id', ids).where('due_at', '<=', due)).length, 0, 'none left due after one pass');
+  for (const c of people) await c.waitFor(2, 'the reminder');
+  await quiet();
+  for (const c of people) {
+    t.deepEqual(c.received().map(shownText), ['Qual o número do pedido?', REMIND]);
+    t.like(await latest(c), { status: 'waiting_answer', reminders: 1, steps: 2 });
+  }
+});
+
+test('a session whose step cannot be stored does not hold back the timers due with it', async (t) => {
+  const people = Array.from({ length: 6 }, () => w.customer());
+  for (const c of people) await c.say('pedido');
+  for (const c of people) await c.waitFor(1);
+  const sessions = await Promise.all(people.map((c) => sessionWhen(c, (s) => s.status === 'waiting_answer' && !!s.due_at, 'asking')));
+  const [bad, ...good] = sessions;
+  const due = new Date(w.app.clock.now().getTime() + 60_000);
+  await db()('bot_sessions').whereIn('id', sessions.map((s) => s.id)).update({ due_at: due });
+  // The database refuses that one session's next state (as it would a value it cannot store).
+  await db().raw(`create function refuse_bad_session() returns trigger language plpgsql as $$
+    begin if new.id = '${bad!.id}' and new.reminders > old.reminders then raise exception 'refused for the test'; end if; return new; end $$`);
+  await db().raw(`create trigger refuse_bad_session before update on bot_sessions for each row execute function refuse_bad_session()`);
+  try {
+    advanceTo(due);
+    await t.throwsAsync(fireDueTimers(w.worker.deps), { message: /refused for the test/ }, 'the failure is reported to the task');
+    for (const c of people.slice(1)) await c.waitFor(2, 'the reminder, fired in spite of the bad session');
+    t.like((await db()('bot_sessions').where({ id: bad!.id }).first()), { reminders: 0, status: 'waiting_answer' }, 'the bad one did not fire');
+    t.is(people[0]!.received().length, 1);
+  } finally {
+    await db().raw('drop trigger refuse_bad_session on bot_sessions');
+    await db().raw('drop function refuse_bad_session()');
+  }
+  // Once it can be stored, it fires on the next pass: late, once.
+  await people[0]!.waitFor(2, 'the bad session\'s reminder, once it can be stored');
+  await quiet();
+  for (const c of people) t.deepEqual(c.received().map(shownText), ['Qual o número do pedido?', REMIND]);
+  t.true(good.length === 5);
+});

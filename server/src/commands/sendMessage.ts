@@ -7,15 +7,16 @@ import { authorizeSee } from '../policies/conversations.js';
 import { assertWritable } from '../policies/license.js';
 import type { Actor } from '../policies/roles.js';
 import { SERVICE_WINDOW_MS } from '../presenters/conversation.js';
-import { pushNewMessage } from '../realtime/conversationEvents.js';
-import { insertAudit } from '../repositories/audit.js';
-import { findConnection } from '../repositories/connections.js';
-import { findConversation, findConversationView, noteMessage } from '../repositories/conversations.js';
-import { findMessageByClientId, insertOutboundMessage, type MessageRow, type NewMessage } from '../repositories/messages.js';
+import { pushNewMessages } from '../realtime/conversationEvents.js';
+import { insertAudits } from '../repositories/audit.js';
+import crypto from 'node:crypto';
+import { findConnection, type ConnectionRow } from '../repositories/connections.js';
+import { findConversation, findConversationView, noteMessages, type ConversationView } from '../repositories/conversations.js';
+import { findMessageByClientId, insertOutboundMessages, type MessageRow, type NewMessage } from '../repositories/messages.js';
 import { findQuickReply } from '../repositories/quickReplies.js';
 import { findUpload } from '../repositories/uploads.js';
 import type { SendMessageInput, TemplateInput } from '../routes/outbound/schema.js';
-import { enqueueSend } from './deliverMessage.js';
+import { enqueueMany } from '../queues/enqueue.js';
 import { headerUploadId, templateHeaderType } from '../templates/templateParams.js';
 import { storedTemplateContent } from '../templates/templateSend.js';
 
@@ -67,7 +68,7 @@ export async function queueOutboundMessage(deps: Deps, o: QueueOutboundInput): P
     if (seen) return { message: seen, created: false };
   }
   const prepared = await prepareOutbound(deps, deps.db, o);
-  const message = await deps.db.transaction((trx) => storeOutbound(trx, prepared, o));
+  const message = await deps.db.transaction((trx) => storeOutbound(trx, prepared));
   if (!message) return { message: (await findMessageByClientId(deps.db, o.conversationId, o.clientId!))!, created: false };
   await announceOutbound(deps, message);
   return { message, created: true };
@@ -82,30 +83,40 @@ export async function queueOutboundInTransaction(deps: Deps, trx: Knex.Transacti
     const seen = await findMessageByClientId(trx, o.conversationId, o.clientId);
     if (seen) return { message: seen, created: false };
   }
-  const message = await storeOutbound(trx, await prepareOutbound(deps, trx, o), o);
+  const message = await storeOutbound(trx, await prepareOutbound(deps, trx, o));
   if (!message) throw conflict('duplicate_client_id', 'this message was queued by someone else at the same moment');
   return { message, created: true };
 }
 
 /** After commit: dashboards hear of the message, then the send worker gets it. */
 export async function announceOutbound(deps: Deps, message: MessageRow): Promise<void> {
-  // Pushed before the job exists, so no dashboard hears of the send's outcome before the message itself.
-  await pushNewMessage(deps, message);
-  await enqueueSend(deps, message.id).catch((err) => {
-    // Stored as queued: the worker's sweeper finds it again.
-    deps.log.warn({ err, messageId: message.id }, 'send job not enqueued; the sweeper will pick the message up');
-  });
+  await announceOutboundMany(deps, [message]);
 }
 
-interface PreparedOutbound { row: NewMessage; preview: string }
+/** The same for a batch (a bot's timers firing together): one read of their conversations for the dashboards. */
+export async function announceOutboundMany(deps: Deps, messages: MessageRow[]): Promise<void> {
+  // Pushed before the jobs exist, so no dashboard hears of a send's outcome before the message itself.
+  await pushNewMessages(deps, messages);
+  // Stored as queued: the worker's sweeper finds a message whose job was not queued.
+  for (const { messageId } of await enqueueMany(deps, 'send', messages.map((m) => ({ messageId: m.id })))) {
+    deps.log.warn({ messageId }, 'send job not enqueued; the sweeper will pick the message up');
+  }
+}
 
-/** The checks and the row, before anything is written. */
-async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Promise<PreparedOutbound> {
+export interface PreparedOutbound { row: NewMessage; preview: string; o: QueueOutboundInput }
+
+/**
+ * The checks and the row, before anything is written. A caller that read the conversation and its
+ * connection in this transaction already (the bot, for a batch of turns) passes them in `known`.
+ */
+export async function prepareOutbound(
+  deps: Deps, db: Knex, o: QueueOutboundInput, known?: { view: ConversationView; connection: ConnectionRow | null },
+): Promise<PreparedOutbound> {
   const snap = await deps.license.snapshot();
   assertWritable(snap);
-  const conv = await findConversationView(db, o.conversationId);
+  const conv = known?.view ?? await findConversationView(db, o.conversationId);
   if (!conv) throw notFound('conversation');
-  const connection = await findConnection(db, conv.connection_id);
+  const connection = known ? known.connection : await findConnection(db, conv.connection_id);
   if (!connection) throw conflict('connection_removed', 'the connection of this conversation was removed: nothing can be sent through it');
 
   // The dashboard's composer offers no menus: choices are a bot's way of asking.
@@ -158,7 +169,7 @@ async function prepareOutbound(deps: Deps, db: Knex, o: QueueOutboundInput): Pro
     Object.assign(row, { body: o.caption?.trim() ? o.caption : null, ...media });
     preview = o.caption?.trim() ? o.caption : `[${LABELS[o.type]}${o.type === 'document' && upload.filename ? `: ${upload.filename}` : ''}]`;
   }
-  return { row, preview };
+  return { row, preview, o };
 }
 
 /** An upload the sender may send as `type`, as the message row's media columns. */
@@ -184,15 +195,32 @@ async function uploadedMedia(db: Knex, o: QueueOutboundInput, uploadId: string, 
 }
 
 /** Inserts the message and notes it on the conversation; null when the same clientId won a race with us. */
-async function storeOutbound(trx: Knex.Transaction, { row, preview }: PreparedOutbound, o: QueueOutboundInput): Promise<MessageRow | null> {
-  const inserted = await insertOutboundMessage(trx, row);
-  if (!inserted) return null;
-  await noteMessage(trx, row.conversation_id, { at: row.at, preview: preview.slice(0, 200), inbound: false });
-  await insertAudit(trx, {
-    actorUserId: o.senderUserId ?? null, action: 'message.send', subjectType: 'message', subjectId: inserted.id, ip: o.ip ?? null,
+async function storeOutbound(trx: Knex.Transaction, prepared: PreparedOutbound): Promise<MessageRow | null> {
+  return (await storeOutboundMany(trx, [prepared]))[0] ?? null;
+}
+
+/**
+ * Inserts prepared messages, notes them on their conversations and audits them, three statements for
+ * any number; returns the ones created, in order (a clientId stored already is skipped, not an error).
+ */
+export async function storeOutboundMany(trx: Knex.Transaction, prepared: PreparedOutbound[]): Promise<MessageRow[]> {
+  if (!prepared.length) return [];
+  // Ids chosen here, so each inserted row is matched to what it was prepared from.
+  const withIds = prepared.map((p) => ({ ...p, row: { ...p.row, id: crypto.randomUUID() } }));
+  const inserted = new Map((await insertOutboundMessages(trx, withIds.map((p) => p.row))).map((m) => [m.id, m]));
+  const created = withIds.filter((p) => inserted.has(p.row.id));
+  // One note per conversation: its newest message (an UPDATE … FROM VALUES takes one row per conversation).
+  const newest = new Map<string, { at: Date; preview: string }>();
+  for (const { row, preview } of created) {
+    const seen = newest.get(row.conversation_id);
+    if (!seen || row.at.getTime() >= seen.at.getTime()) newest.set(row.conversation_id, { at: row.at, preview: preview.slice(0, 200) });
+  }
+  await noteMessages(trx, [...newest].map(([id, n]) => ({ id, at: n.at, preview: n.preview, inbound: 0, inboundAt: null })));
+  await insertAudits(trx, created.map(({ row, o }) => ({
+    actorUserId: o.senderUserId ?? null, action: 'message.send', subjectType: 'message', subjectId: row.id, ip: o.ip ?? null,
     detail: { conversationId: row.conversation_id, type: o.type, origin: o.origin, ...(o.type === 'template' ? { template: o.template.name } : {}) },
-  });
-  return inserted;
+  })));
+  return created.map((p) => inserted.get(p.row.id)!);
 }
 
 /** An attendant sends in a conversation they see (404 otherwise); quick replies are sent as their text. */

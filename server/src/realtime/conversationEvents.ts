@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import { audienceOf, type ConversationScope } from '../policies/conversations.js';
 import { presentConversation } from '../presenters/conversation.js';
 import { presentMessage } from '../presenters/message.js';
-import { findConversationView, type ConversationView } from '../repositories/conversations.js';
+import { findConversationView, findConversationViews, type ConversationView } from '../repositories/conversations.js';
 import type { MessageRow } from '../repositories/messages.js';
 import { publishRealtime, type RealtimeEvent } from './publish.js';
 
@@ -21,8 +21,18 @@ export function newMessageEvent(conversation: ConversationView, message: Message
 }
 
 export async function pushNewMessage(deps: Deps, message: MessageRow): Promise<void> {
-  const view = await findConversationView(deps.db, message.conversation_id);
-  if (view) await publishRealtime(deps.redis, newMessageEvent(view, message));
+  await pushNewMessages(deps, [message]);
+}
+
+/** Each message with its conversation as it stands now, read once for all of them. */
+export async function pushNewMessages(deps: Deps, messages: MessageRow[]): Promise<void> {
+  if (!messages.length) return;
+  const views = await findConversationViews(deps.db, [...new Set(messages.map((m) => m.conversation_id))]);
+  // One Redis message for all of them.
+  await publishRealtime(deps.redis, messages.flatMap((m) => {
+    const view = views.get(m.conversation_id);
+    return view ? [newMessageEvent(view, m)] : [];
+  }));
 }
 
 export function messageUpdateEvent(scope: ConversationScope, message: MessageRow): RealtimeEvent {

@@ -42,17 +42,28 @@ export async function findVersionDefinition(db: Knex, versionId: string): Promis
   return (await db('flow_versions').where({ id: versionId }).first('definition'))?.definition;
 }
 
+export type FlowRuntime = { id: string; settings: Partial<FlowSettings>; exit_keywords: string[]; deleted_at: Date | null };
+
 /** The flow's settings and exit keywords as they are now (a session keeps its version, not these). */
-export async function findFlowRuntime(db: Knex, flowId: string): Promise<{ settings: Partial<FlowSettings>; exit_keywords: string[]; deleted_at: Date | null } | undefined> {
-  return db('flows').where({ id: flowId }).first('settings', 'exit_keywords', 'deleted_at');
+export async function findFlowRuntime(db: Knex, flowId: string): Promise<FlowRuntime | undefined> {
+  return (await findFlowRuntimes(db, [flowId])).get(flowId);
+}
+
+export async function findFlowRuntimes(db: Knex, flowIds: string[]): Promise<Map<string, FlowRuntime>> {
+  if (!flowIds.length) return new Map();
+  const rows: FlowRuntime[] = await db('flows').whereIn('id', [...new Set(flowIds)]).select('id', 'settings', 'exit_keywords', 'deleted_at');
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function lockLiveSession(trx: Knex.Transaction, conversationId: string): Promise<BotSessionRow | undefined> {
   return trx('bot_sessions').where({ conversation_id: conversationId }).whereIn('status', LIVE_STATUSES).forUpdate().first();
 }
 
-export async function lockSession(trx: Knex.Transaction, id: string): Promise<BotSessionRow | undefined> {
-  return trx('bot_sessions').where({ id }).forUpdate().first();
+/** Sessions row-locked for this transaction, in id order; by id. Lock their conversations first (lockConversations). */
+export async function lockSessions(trx: Knex.Transaction, ids: string[]): Promise<Map<string, BotSessionRow>> {
+  if (!ids.length) return new Map();
+  const rows: BotSessionRow[] = await trx('bot_sessions').whereIn('id', ids).orderBy('id').forUpdate();
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export async function findSession(db: Knex, id: string): Promise<BotSessionRow | undefined> {
@@ -66,30 +77,39 @@ export async function insertSession(trx: Knex.Transaction, row: Omit<BotSessionR
   return inserted;
 }
 
-/** Writes a step's state; `due` is the next timer's absolute time. */
-export async function saveSessionState(
-  trx: Knex.Transaction,
-  id: string,
-  state: SessionState,
+/** A step's outcome for one session: every column a step may change, as it is to be stored. */
+export type SessionWrite = Pick<BotSessionRow, 'id' | 'node_id' | 'status' | 'reason' | 'variables' | 'visits' | 'retries' | 'reminders' | 'due_at' | 'steps'
+  | 'updated_at' | 'ended_at' | 'burst_at' | 'fast_replies' | 'callback_token_hash'>;
+
+/** The row a step leaves: its state, the next timer's absolute time, and what it keeps of the session as it was. */
+export function sessionWrite(
+  session: BotSessionRow, state: SessionState,
   extra: { due: Date | null; now: Date; steps: number; burstAt?: Date | null; fastReplies?: number; callbackTokenHash?: string | null },
-): Promise<void> {
-  await trx('bot_sessions').where({ id }).update({
-    node_id: state.nodeId,
-    status: state.status,
-    reason: state.reason,
-    variables: JSON.stringify(state.variables),
-    visits: JSON.stringify(state.visits),
-    retries: state.retries,
-    reminders: state.reminders,
-    due_at: isLive(state.status) ? extra.due : null,
-    steps: extra.steps,
-    updated_at: extra.now,
-    ended_at: isLive(state.status) ? null : extra.now,
-    ...(extra.burstAt !== undefined ? { burst_at: extra.burstAt } : {}),
-    ...(extra.fastReplies !== undefined ? { fast_replies: extra.fastReplies } : {}),
-    ...(extra.callbackTokenHash !== undefined ? { callback_token_hash: extra.callbackTokenHash } : {}),
-    ...(!isLive(state.status) ? { callback_token_hash: null } : {}),
-  });
+): SessionWrite {
+  const live = isLive(state.status);
+  return {
+    id: session.id, node_id: state.nodeId, status: state.status, reason: state.reason, variables: state.variables, visits: state.visits,
+    retries: state.retries, reminders: state.reminders, due_at: live ? extra.due : null, steps: extra.steps,
+    updated_at: extra.now, ended_at: live ? null : extra.now,
+    burst_at: extra.burstAt !== undefined ? extra.burstAt : session.burst_at,
+    fast_replies: extra.fastReplies ?? session.fast_replies,
+    callback_token_hash: !live ? null : extra.callbackTokenHash !== undefined ? extra.callbackTokenHash : session.callback_token_hash,
+  };
+}
+
+/** Writes the steps of several sessions in one statement. */
+export async function saveSessionStates(trx: Knex.Transaction, writes: SessionWrite[]): Promise<void> {
+  if (!writes.length) return;
+  await trx.raw(
+    `update bot_sessions s set node_id = v.node_id, status = v.status, reason = v.reason, variables = v.variables, visits = v.visits,
+       retries = v.retries, reminders = v.reminders, due_at = v.due_at, steps = v.steps, updated_at = v.updated_at, ended_at = v.ended_at,
+       burst_at = v.burst_at, fast_replies = v.fast_replies, callback_token_hash = v.callback_token_hash
+     from (values ${writes.map(() => '(?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::jsonb, ?::int, ?::int, ?::timestamptz, ?::int, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::int, ?::text)').join(', ')})
+       as v(id, node_id, status, reason, variables, visits, retries, reminders, due_at, steps, updated_at, ended_at, burst_at, fast_replies, callback_token_hash)
+     where s.id = v.id`,
+    writes.flatMap((w) => [w.id, w.node_id, w.status, w.reason, JSON.stringify(w.variables), JSON.stringify(w.visits), w.retries, w.reminders,
+      w.due_at, w.steps, w.updated_at, w.ended_at, w.burst_at, w.fast_replies, w.callback_token_hash]),
+  );
 }
 
 /** Ends a live session from outside the flow (a person took over, the plan lost the feature). */
@@ -123,8 +143,8 @@ export async function campaignFlowFor(db: Knex, contactId: string, at: Date): Pr
 }
 
 /** Sessions whose timer is due, oldest first. */
-export async function dueSessions(db: Knex, now: Date, limit: number): Promise<{ id: string; due_at: Date }[]> {
-  return db('bot_sessions').where('due_at', '<=', now).orderBy('due_at').limit(limit).select('id', 'due_at');
+export async function dueSessions(db: Knex, now: Date, limit: number): Promise<{ id: string; conversation_id: string; due_at: Date }[]> {
+  return db('bot_sessions').where('due_at', '<=', now).orderBy('due_at').limit(limit).select('id', 'conversation_id', 'due_at');
 }
 
 export async function findSessionByCallback(db: Knex, tokenHash: string): Promise<BotSessionRow | undefined> {

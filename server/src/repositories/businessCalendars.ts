@@ -44,16 +44,25 @@ export function parseCalendar(r: BusinessCalendarRow): BusinessCalendar {
  * The calendar a conversation lives by: its team's when the team has one, else its connection's, else
  * null (no business hours: always open, no out-of-office). The bot runtime asks this.
  */
-export async function calendarFor(db: Knex, o: { connectionId: string | null; teamId: string | null }): Promise<BusinessCalendar | null> {
-  if (!o.connectionId && !o.teamId) return null;
-  const rows: BusinessCalendarRow[] = await db('business_calendars')
-    .where((q) => {
-      if (o.teamId) q.orWhere({ team_id: o.teamId });
-      if (o.connectionId) q.orWhere({ connection_id: o.connectionId });
+export async function calendarFor(db: Knex, o: CalendarKey): Promise<BusinessCalendar | null> {
+  return (await calendarsFor(db, [o]))(o);
+}
+
+export interface CalendarKey { connectionId: string | null; teamId: string | null }
+
+/** The same for several conversations at once: one read, then a lookup per conversation. */
+export async function calendarsFor(db: Knex, keys: CalendarKey[]): Promise<(o: CalendarKey) => BusinessCalendar | null> {
+  const teams = [...new Set(keys.map((k) => k.teamId).filter((t): t is string => !!t))];
+  const connections = [...new Set(keys.map((k) => k.connectionId).filter((c): c is string => !!c))];
+  const rows: BusinessCalendarRow[] = teams.length || connections.length
+    ? await db('business_calendars').where((q) => {
+      if (teams.length) q.orWhereIn('team_id', teams);
+      if (connections.length) q.orWhereIn('connection_id', connections);
     })
-    .limit(2);
-  const row = rows.find((r) => o.teamId && r.team_id === o.teamId) ?? rows.find((r) => o.connectionId && r.connection_id === o.connectionId);
-  return row ? parseCalendar(row) : null;
+    : [];
+  const byTeam = new Map(rows.filter((r) => r.team_id).map((r) => [r.team_id!, parseCalendar(r)]));
+  const byConnection = new Map(rows.filter((r) => r.connection_id).map((r) => [r.connection_id!, parseCalendar(r)]));
+  return (o) => (o.teamId ? byTeam.get(o.teamId) : undefined) ?? (o.connectionId ? byConnection.get(o.connectionId) : undefined) ?? null;
 }
 
 const withNames = (db: Knex) =>

@@ -38,6 +38,13 @@ export async function findConnection(db: Knex, id: string): Promise<ConnectionRo
   return db('connections').where({ id }).whereNull('deleted_at').first();
 }
 
+/** The connections not removed, by id. */
+export async function findConnections(db: Knex, ids: string[]): Promise<Map<string, ConnectionRow>> {
+  if (!ids.length) return new Map();
+  const rows: ConnectionRow[] = await db('connections').whereIn('id', [...new Set(ids)]).whereNull('deleted_at');
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export async function findConnectionByExternalId(db: Knex, channel: Channel, externalId: string): Promise<ConnectionRow | undefined> {
   return db('connections').where({ channel, external_id: externalId }).whereNull('deleted_at').first();
 }

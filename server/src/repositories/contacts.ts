@@ -55,6 +55,12 @@ export async function findContact(db: Knex, id: string): Promise<ContactRow | un
   return db('contacts').where({ id }).first();
 }
 
+export async function findContacts(db: Knex, ids: string[]): Promise<Map<string, ContactRow>> {
+  if (!ids.length) return new Map();
+  const rows: ContactRow[] = await db('contacts').whereIn('id', [...new Set(ids)]);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export async function updateContact(db: Knex, id: string, patch: { name?: string | null; tags?: string[]; custom_fields?: Record<string, string> }): Promise<void> {
   await db('contacts').where({ id }).update({
     ...patch,

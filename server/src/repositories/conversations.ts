@@ -49,6 +49,13 @@ export async function findConversationView(db: Knex, id: string): Promise<Conver
   return conversationViews(db).where('c.id', id).first();
 }
 
+/** Several views at once, by conversation id. */
+export async function findConversationViews(db: Knex, ids: string[]): Promise<Map<string, ConversationView>> {
+  if (!ids.length) return new Map();
+  const rows: ConversationView[] = await conversationViews(db).whereIn('c.id', ids);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export async function findConversation(db: Knex, id: string): Promise<ConversationRow | undefined> {
   return db('conversations').where({ id }).first();
 }
@@ -133,4 +140,11 @@ export async function updateConversation(db: Knex, id: string, patch: Partial<Co
 /** The conversation row-locked for this transaction: assign, transfer, resolve and reopen serialise on it. */
 export async function lockConversation(trx: Knex.Transaction, id: string): Promise<ConversationRow | undefined> {
   return trx('conversations').where({ id }).forUpdate().first();
+}
+
+/** Several, locked in id order (so two such batches never deadlock); by id. */
+export async function lockConversations(trx: Knex.Transaction, ids: string[]): Promise<Map<string, ConversationRow>> {
+  if (!ids.length) return new Map();
+  const rows: ConversationRow[] = await trx('conversations').whereIn('id', ids).orderBy('id').forUpdate();
+  return new Map(rows.map((r) => [r.id, r]));
 }

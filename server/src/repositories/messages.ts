@@ -145,10 +145,15 @@ export async function findMessageByClientId(db: Knex, conversationId: string, cl
 
 /** Stores an outbound message once per dashboard client id: a client id seen before returns null. */
 export async function insertOutboundMessage(db: Knex, m: NewMessage): Promise<MessageRow | null> {
-  const row = { ...m, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload) };
-  const rows = await db('messages').insert(row).returning('*')
+  return (await insertOutboundMessages(db, [m]))[0] ?? null;
+}
+
+/** Several in one statement; a clientId stored already is skipped (it is not among the rows returned). */
+export async function insertOutboundMessages(db: Knex, ms: NewMessage[]): Promise<MessageRow[]> {
+  if (!ms.length) return [];
+  const rows = ms.map((m) => ({ ...m, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload) }));
+  return db('messages').insert(rows).returning('*')
     .onConflict(db.raw('(conversation_id, client_id) where client_id is not null')).ignore();
-  return rows[0] ?? null;
 }
 
 /** The outbound message still waiting to be sent, row-locked for this transaction; undefined otherwise. */

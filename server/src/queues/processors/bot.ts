@@ -1,5 +1,5 @@
 import type BeeQueue from 'bee-queue';
-import { botOnTimer } from '../../commands/botTurn.js';
+import { botOnTimers } from '../../commands/botTurn.js';
 import { runFlowWebhook } from '../../commands/botWebhook.js';
 import type { Deps } from '../../deps.js';
 import { LIVE_STATUSES } from '../../bots/engine.js';
@@ -10,7 +10,9 @@ import type { JobPayloads } from '../jobKinds.js';
 /** Due timers are looked for this often: they fire within about this long of their due time. */
 const TIMERS_EVERY_MS = 250;
 const TIMERS_BATCH = 2_000;
-const PARALLEL_TIMERS = 16;
+/** Timers fired in one transaction, and transactions in flight: 1,000 due at once fire in well under 2 s. */
+const TIMERS_PER_TURN_BATCH = 50;
+const PARALLEL_TURN_BATCHES = 4;
 const PLAN_SWEEP_EVERY_MS = 60_000;
 const INPUTS_RETENTION_DAYS = 7;
 
@@ -18,14 +20,36 @@ export async function botWebhookJob(deps: Deps, job: BeeQueue.Job<JobPayloads['b
   await runFlowWebhook(deps, job.data.sessionId, job.data.steps);
 }
 
-/** Fires every due timer once (each claims its session under lock); what was due while the worker was down fires now. */
+/**
+ * Fires every due timer once (each batch claims its sessions under lock); what was due while the worker
+ * was down fires now. A batch that fails is fired again one timer at a time, so one bad session cannot
+ * hold back the others due with it.
+ */
 export async function fireDueTimers(deps: Deps): Promise<number> {
   const due = await dueSessions(deps.db, deps.now(), TIMERS_BATCH);
+  const batches: (typeof due)[] = [];
+  for (let i = 0; i < due.length; i += TIMERS_PER_TURN_BATCH) batches.push(due.slice(i, i + TIMERS_PER_TURN_BATCH));
   let fired = 0;
+  let failure: unknown = null;
   const lane = async () => {
-    for (let t = due.shift(); t; t = due.shift()) if (await botOnTimer(deps, t.id, t.due_at)) fired++;
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      try {
+        fired += await botOnTimers(deps, batch);
+      } catch (err) {
+        deps.log.warn({ err, timers: batch.length }, 'a batch of bot timers failed; firing them one at a time');
+        for (const t of batch) {
+          try {
+            fired += await botOnTimers(deps, [t]);
+          } catch (one) {
+            failure ??= one;
+          }
+        }
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_TIMERS, due.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_TURN_BATCHES, batches.length) }, lane));
+  // The task's own error handling (every) reports it; the others fired, and it is tried again next round.
+  if (failure) throw failure;
   return fired;
 }
 
