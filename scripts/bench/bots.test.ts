@@ -4,8 +4,7 @@
  * exactly one bot reply, fire every timer once, and report its figures beside the plain inbound baseline.
  * It checks the benchmark works, not the machine's speed: no latency, rate or CPU figure is asserted.
  */
-import test from 'ava';
-import { runQuickBench } from './lib/quickRun.js';
+import { runQuickBench, smokeTest as test } from './lib/quickRun.js';
 
 test('bench:bots --quick answers every message once, fires every timer and reports bot and plain figures', async (t) => {
   t.timeout(100_000);

@@ -4,8 +4,7 @@
  * restart) must finish and report every figure. It checks the benchmark works, not the machine's speed:
  * no rate, time or memory figure is asserted — only that nobody was sent twice, which is correctness.
  */
-import test from 'ava';
-import { runQuickBench } from './lib/quickRun.js';
+import { runQuickBench, smokeTest as test } from './lib/quickRun.js';
 
 test('bench:campaigns --quick builds, paces, pauses, survives a kill -9 without a duplicate, and reports its figures', async (t) => {
   t.timeout(110_000);

@@ -3,8 +3,7 @@
  * processes, a dozen dashboard sockets, the bare-Koa baseline) must finish, store and push every message,
  * and report figures. It checks the benchmark works, not the machine's speed: no latency or throughput is asserted.
  */
-import test from 'ava';
-import { runQuickBench } from './lib/quickRun.js';
+import { runQuickBench, smokeTest as test } from './lib/quickRun.js';
 
 test('bench:messaging --quick stores and pushes every message and reports both pipeline and baseline', async (t) => {
   t.timeout(90_000);

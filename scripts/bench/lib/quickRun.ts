@@ -1,3 +1,4 @@
+import test from 'ava';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,3 +17,11 @@ export async function runQuickBench(script: string): Promise<{ code: number | nu
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, out, err };
 }
+
+/**
+ * The smoke tests' `test`. Under a moved clock (npm run test:any-date, libfaketime in every process) they
+ * are skipped, visibly: a benchmark measures this machine, its own watchdogs and pacing run on the real
+ * clock that faketime bends, and the product paths it drives are each tested in the suite proper.
+ */
+export const smokeTest = process.env.FAKETIME ? test.skip : test;
+if (process.env.FAKETIME) process.stderr.write(`bench smoke tests skipped: the clock is moved (FAKETIME=${process.env.FAKETIME})\n`);
