@@ -92,3 +92,13 @@ export const unknownObject = (id: string, method: string): GraphError => new Gra
 
 export const unknownPath = (path: string): GraphError =>
   new GraphError({ status: 400, code: 2500, message: `Unknown path components: ${path}` });
+
+/**
+ * The Send API's refusal of a message outside the messaging window (Messenger Platform error codes: 10 /
+ * 2018278): an untagged message more than 24 hours after the user's last message, or a HUMAN_AGENT one
+ * more than 7 days after it.
+ */
+export const outsideAllowedWindow = (): GraphError => {
+  const message = '(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview';
+  return new GraphError({ status: 400, code: 10, subcode: 2018278, message, details: message.slice(6) });
+};

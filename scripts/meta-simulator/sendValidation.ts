@@ -16,9 +16,11 @@ export const WA_SEND_TYPES = [
 const WA_MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
 const WA_TEXT_MAX = 4096;
 const IG_TEXT_MAX_BYTES = 1000;
+/** Meta: "An arbitrary string, useful for tracking… Maximum 512 characters." Echoed in the message's status webhooks. */
+export const WA_CALLBACK_DATA_MAX = 512;
 
 export type WhatsAppRequest =
-  | { kind: 'send'; to: string; type: string; shown?: Shown }
+  | { kind: 'send'; to: string; type: string; shown?: Shown; callbackData?: string }
   | { kind: 'status'; messageId: string }; // mark as read / typing indicator
 
 /** Throws a GraphError (400, code 100) when the body is not a valid WhatsApp messages request. */
@@ -42,6 +44,13 @@ export function validateWhatsAppBody(body: unknown): WhatsAppRequest {
   }
   const content = body[type];
   if (!isObject(content)) throw invalidParameter(`The parameter ${type} is required.`);
+  const callbackData = body.biz_opaque_callback_data;
+  if (callbackData !== undefined) {
+    if (typeof callbackData !== 'string') throw invalidParameter('Param biz_opaque_callback_data must be a string.');
+    if (callbackData.length > WA_CALLBACK_DATA_MAX) {
+      throw invalidParameter(`Param biz_opaque_callback_data must be at most ${WA_CALLBACK_DATA_MAX} characters long.`);
+    }
+  }
   let shown: Shown | null = null;
 
   if (type === 'text') {
@@ -72,11 +81,12 @@ export function validateWhatsAppBody(body: unknown): WhatsAppRequest {
       throw invalidParameter("The parameter location['longitude'] is required.");
     }
   }
-  return shown ? { kind: 'send', to: body.to, type, shown } : { kind: 'send', to: body.to, type };
+  return { kind: 'send', to: body.to, type, ...(shown ? { shown } : {}), ...(typeof callbackData === 'string' ? { callbackData } : {}) };
 }
 
 export type InstagramRequest =
-  | { kind: 'send'; recipientId: string; shown?: Shown }
+  /** `tag`: HUMAN_AGENT when sent with messaging_type MESSAGE_TAG (a person's reply up to 7 days after the user's message). */
+  | { kind: 'send'; recipientId: string; shown?: Shown; tag: 'HUMAN_AGENT' | null }
   | { kind: 'action'; recipientId: string }; // sender_action: typing_on / typing_off / mark_seen
 
 const IG_ATTACHMENT_TYPES = new Set(['image', 'video', 'audio', 'file']);
@@ -90,13 +100,14 @@ export function validateInstagramBody(body: unknown): InstagramRequest {
   if (body.sender_action !== undefined) return { kind: 'action', recipientId };
   const message = body.message;
   if (!isObject(message)) throw invalidParameter('The parameter message is required');
+  const tag = messageTag(body);
   if (message.text !== undefined) {
     if (!nonEmptyString(message.text)) throw invalidParameter('Param message[text] must be a non-empty UTF-8 encoded string');
     if (Buffer.byteLength(message.text) > IG_TEXT_MAX_BYTES) {
       throw invalidParameter(`Length of param message[text] must be less than or equal to ${IG_TEXT_MAX_BYTES}`);
     }
     const shown = validateQuickReplies(message);
-    return shown ? { kind: 'send', recipientId, shown } : { kind: 'send', recipientId };
+    return shown ? { kind: 'send', recipientId, shown, tag } : { kind: 'send', recipientId, tag };
   }
   if (message.quick_replies !== undefined) throw invalidParameter('Quick replies need message[text]');
   const attachment = message.attachment;
@@ -108,5 +119,26 @@ export function validateInstagramBody(body: unknown): InstagramRequest {
   if (!isObject(payload) || (!nonEmptyString(payload.url) && !nonEmptyString(payload.attachment_id))) {
     throw invalidParameter('The parameter message[attachment][payload][url] is required');
   }
-  return { kind: 'send', recipientId };
+  return { kind: 'send', recipientId, tag };
+}
+
+const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'];
+/** Instagram takes one message tag: HUMAN_AGENT. */
+const IG_TAGS = ['HUMAN_AGENT'];
+
+/** messaging_type (RESPONSE when absent) and its tag, checked as the Send API does. */
+function messageTag(body: Json): 'HUMAN_AGENT' | null {
+  const type = body.messaging_type ?? 'RESPONSE';
+  if (typeof type !== 'string' || !MESSAGING_TYPES.includes(type)) {
+    throw invalidParameter(`Param messaging_type must be one of {${MESSAGING_TYPES.join(', ')}} - got "${String(type)}".`);
+  }
+  if (type !== 'MESSAGE_TAG') {
+    if (body.tag !== undefined) throw invalidParameter('Param tag is only allowed with messaging_type MESSAGE_TAG.');
+    return null;
+  }
+  if (body.tag === undefined) throw invalidParameter('The parameter tag is required.');
+  if (typeof body.tag !== 'string' || !IG_TAGS.includes(body.tag)) {
+    throw invalidParameter(`Param tag must be one of {${IG_TAGS.join(', ')}} - got "${String(body.tag)}".`);
+  }
+  return 'HUMAN_AGENT';
 }

@@ -590,3 +590,73 @@ test('template status, template quality and phone quality webhooks are posted si
     await new Promise<void>((r) => receiver.close(() => r()));
   }
 }));
+
+test('biz_opaque_callback_data: up to 512 characters, recorded, and echoed in every status of that message', (t) => withSim(async (sim) => {
+  const received: any[] = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => { received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')).entry[0].changes[0].value.statuses[0]); res.end('EVENT_RECEIVED'); });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/whatsapp/x`;
+  try {
+    const tooLong = await graph(sim, `/${PHONE_ID}/messages`, { json: { ...textMessage('5511987654321'), biz_opaque_callback_data: 'x'.repeat(513) } });
+    t.is(tooLong.status, 400);
+    t.like(await tooLong.json(), { error: { code: 100, type: 'OAuthException', message: '(#100) Param biz_opaque_callback_data must be at most 512 characters long.', error_data: { messaging_product: 'whatsapp' } } });
+    const notString = await graph(sim, `/${PHONE_ID}/messages`, { json: { ...textMessage('5511987654321'), biz_opaque_callback_data: { id: 1 } } });
+    t.is(notString.status, 400);
+    t.is(sim.sent.length, 0, 'a refused send is not recorded');
+
+    const data = `atendo:m:${'y'.repeat(503)}`;
+    t.is(data.length, 512);
+    sim.autoStatuses({ webhookUrl: () => url, appSecret: () => 'app-secret', delayMs: 5, steps: ['sent', 'delivered'] });
+    const ok = await graph(sim, `/${PHONE_ID}/messages`, { json: { ...textMessage('5511987654321'), biz_opaque_callback_data: data } });
+    t.is(ok.status, 200);
+    const wamid = (await ok.json() as any).messages[0].id;
+    t.is(sim.sent[0]!.callbackData, data);
+    const deadline = Date.now() + 2000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    sim.autoStatuses(null);
+    await sim.postWhatsAppStatus({ webhookUrl: url, appSecret: 'app-secret', messageId: wamid, status: 'read' });
+    t.deepEqual(received.map((s) => [s.id, s.status, s.biz_opaque_callback_data]), [[wamid, 'sent', data], [wamid, 'delivered', data], [wamid, 'read', data]]);
+
+    // A send without it: its statuses carry none.
+    const plain = (await (await graph(sim, `/${PHONE_ID}/messages`, { json: textMessage('5511987654321') })).json() as any).messages[0].id;
+    await sim.postWhatsAppStatus({ webhookUrl: url, appSecret: 'app-secret', messageId: plain, status: 'sent' });
+    t.false('biz_opaque_callback_data' in received.at(-1));
+  } finally {
+    await new Promise((r) => receiver.close(r));
+  }
+}));
+
+test('Instagram window: untagged within 24 h, HUMAN_AGENT within 7 days, refused after with (#10) / 2018278', (t) => withSim(async (sim) => {
+  let now = Date.parse('2030-01-10T12:00:00Z');
+  sim.setClock(() => new Date(now));
+  const send = (to: string, extra: Record<string, unknown> = {}) => graph(sim, '/me/messages', { token: IG_TOKEN, json: { recipient: { id: to }, message: { text: 'Oi' }, ...extra } });
+  const tagged = { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
+  sim.instagramUserWrote({ accountId: IG_ID, userId: '111', at: new Date(now - 23 * 3_600_000) });
+  t.is((await send('111')).status, 200, 'untagged inside 24 h');
+  now += 2 * 3_600_000; // 25 h after the user's message
+  const late = await send('111');
+  t.is(late.status, 400);
+  const body = await late.json() as any;
+  t.like(body, { error: { code: 10, error_subcode: 2018278, type: 'OAuthException' } });
+  t.regex(body.error.message, /^\(#10\) This message is sent outside of allowed window/);
+  t.false('messaging_product' in body.error.error_data);
+  t.is((await send('111', { messaging_type: 'RESPONSE' })).status, 400);
+  t.is((await send('111', tagged)).status, 200, 'HUMAN_AGENT at 25 h');
+  now += 6 * 24 * 3_600_000; // 7 days and 1 hour
+  const tooLate = await send('111', tagged);
+  t.is(tooLate.status, 400);
+  t.like(await tooLate.json(), { error: { code: 10, error_subcode: 2018278 } });
+  t.deepEqual(sim.sent.map((s) => s.tag), [null, 'HUMAN_AGENT']);
+  // A user the simulator was never told of is not window-checked.
+  t.is((await send('222')).status, 200);
+
+  const badType = await send('111', { messaging_type: 'PROMO' });
+  t.like(await badType.json(), { error: { code: 100, message: '(#100) Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG} - got "PROMO".' } });
+  t.like(await (await send('111', { messaging_type: 'MESSAGE_TAG' })).json(), { error: { code: 100, message: '(#100) The parameter tag is required.' } });
+  t.like(await (await send('111', { messaging_type: 'MESSAGE_TAG', tag: 'CONFIRMED_EVENT_UPDATE' })).json(), { error: { code: 100 } });
+  t.like(await (await send('111', { tag: 'HUMAN_AGENT' })).json(), { error: { code: 100 } });
+}));

@@ -12,14 +12,16 @@
  * Other routes: GET /media-download/:id (bearer of any WhatsApp number), GET /ig-cdn/:id (no auth),
  * GET /ig-cdn-redirect?to=<url> (a CDN answering 302 to `to`: how tests try redirects off the CDN),
  * and the control surface under /_sim/ (sent, calls, fail-next, reset, whatsapp-numbers, instagram-accounts, media,
- * templates, templates/seed, template-status, template-quality, phone-quality).
- * Template sends are checked against the WABA's templates as Meta does (templates.ts).
+ * templates, templates/seed, template-status, template-quality, phone-quality, whatsapp-status, instagram-user-message).
+ * Template sends are checked against the WABA's templates as Meta does (templates.ts); a WhatsApp send's
+ * biz_opaque_callback_data (≤ 512 characters) is echoed in its status webhooks; Instagram sends are held to
+ * the messaging window of the users it was told wrote (instagramUserWrote).
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  GraphError, graphErrorBody, invalidParameter, invalidToken, unknownObject, unknownPath, type GraphErrorSpec, type Product,
+  GraphError, graphErrorBody, invalidParameter, invalidToken, outsideAllowedWindow, unknownObject, unknownPath, type GraphErrorSpec, type Product,
 } from './graphErrors.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
 import type { Shown } from './interactiveValidation.js';
@@ -33,6 +35,10 @@ import {
 } from './webhooks.js';
 
 const MAX_BODY_BYTES = 100 * 1024 * 1024; // Meta's largest media (documents) is 100 MB
+const HOUR_MS = 3_600_000;
+/** Instagram: replies within 24 hours of the user's last message; a HUMAN_AGENT-tagged one within 7 days. */
+const IG_WINDOW_MS = 24 * HOUR_MS;
+const IG_HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR_MS;
 const VERSIONED = /^\/(v\d+\.\d+)(\/.*)?$/;
 
 export interface SimCall {
@@ -42,6 +48,10 @@ export interface SimSent {
   channel: 'whatsapp' | 'instagram'; from: string; to: string; body: any; id: string;
   /** Reply buttons, list messages and quick replies as the customer saw them (text and choices). */
   shown?: Shown;
+  /** WhatsApp: the send's biz_opaque_callback_data (echoed in its status webhooks). */
+  callbackData?: string;
+  /** Instagram: the message tag it went out with (HUMAN_AGENT), or null. */
+  tag?: 'HUMAN_AGENT' | null;
 }
 
 export interface FailNextOptions {
@@ -106,6 +116,16 @@ export interface MetaSimulator {
   sent: SimSent[];
   /** After each accepted WhatsApp send, post signed status webhooks (sent, delivered, read by default), delayMs apart. */
   autoStatuses(o: AutoStatusesOptions | null): void;
+  /** Posts one signed status webhook for an accepted WhatsApp send (by its wamid), with its biz_opaque_callback_data as Meta echoes it. */
+  postWhatsAppStatus(o: WebhookTarget & { messageId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; errors?: Array<{ code: number; title: string; message?: string }> }): Promise<{ status: number; text: string }>;
+  /**
+   * The Instagram user wrote to the account at `at` (default: the simulator's clock): from then on sends to them
+   * are held to Meta's window (24 h untagged, 7 days with HUMAN_AGENT). A user the simulator was never told of is
+   * not window-checked (tests that post their own inbound webhooks).
+   */
+  instagramUserWrote(o: { accountId: string; userId: string; at?: Date }): void;
+  /** The simulator's clock for the Instagram window (default Date.now): tests pass the appliance's test clock. */
+  setClock(now: () => Date): void;
   /** After each accepted Instagram send, post the is_echo webhook Instagram sends for the business's own messages. */
   autoInstagramEchoes(o: AutoInstagramEchoesOptions | null): void;
   /** The unauthenticated CDN URL of a stored media object, as Instagram attachment URLs are. */
@@ -157,6 +177,9 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
   let latencyMs = 0;
   let statusConfig: AutoStatusesOptions | null = null;
   let echoConfig: AutoInstagramEchoesOptions | null = null;
+  let clock: () => Date = () => new Date();
+  /** `${accountId}:${userId}` → when that user last wrote (ms), for the Instagram window. */
+  const igLastUserMessage = new Map<string, number>();
   let generation = 0; // bumped by reset/close so scheduled webhooks of an earlier test do not fire
   const timers = new Set<NodeJS.Timeout>();
   const systemUserId = newGraphId();
@@ -237,7 +260,10 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     if (request.type === 'template') templates.validateSend(number.wabaId, ctx.body.template);
     const waId = request.to.replace(/\D/g, '');
     const id = newWamid(waId);
-    sent.push({ channel: 'whatsapp', from: number.phoneNumberId, to: request.to, body: ctx.body, id, ...(request.shown ? { shown: request.shown } : {}) });
+    sent.push({
+      channel: 'whatsapp', from: number.phoneNumberId, to: request.to, body: ctx.body, id,
+      ...(request.shown ? { shown: request.shown } : {}), ...(request.callbackData !== undefined ? { callbackData: request.callbackData } : {}),
+    });
     const isTemplate = request.type === 'template';
     return {
       json: {
@@ -245,11 +271,11 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
         contacts: [{ input: request.to, wa_id: waId }],
         messages: [isTemplate ? { id, message_status: 'accepted' } : { id }],
       },
-      after: () => scheduleStatuses(number, id, waId, isTemplate),
+      after: () => scheduleStatuses(number, id, waId, isTemplate, request.callbackData),
     };
   }
 
-  function scheduleStatuses(number: WaNumber, id: string, waId: string, isTemplate: boolean): void {
+  function scheduleStatuses(number: WaNumber, id: string, waId: string, isTemplate: boolean, callbackData: string | undefined): void {
     const config = statusConfig;
     if (!config) return;
     const gen = generation;
@@ -271,17 +297,21 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
         const statusObject = waStatus({
           id, recipientId: waId, status, timestamp: Date.now() / 1000,
           ...(status === 'read' ? {} : { conversation, pricing }),
+          ...(callbackData !== undefined ? { bizOpaqueCallbackData: callbackData } : {}),
         });
-        const body = waEnvelope([{
-          wabaId: number.wabaId,
-          changes: [{ value: waMessagesValue({ phoneNumberId: number.phoneNumberId, displayPhoneNumber: number.displayPhoneNumber, statuses: [statusObject] }) }],
-        }]);
-        postWebhook(config.webhookUrl(number.phoneNumberId), body, config.appSecret(number.phoneNumberId))
+        postWebhook(config.webhookUrl(number.phoneNumberId), statusBody(number, statusObject), config.appSecret(number.phoneNumberId))
           .catch(() => { /* the appliance may be down; Meta would retry later, the simulator does not */ })
           .finally(next);
       });
     };
     next();
+  }
+
+  function statusBody(number: WaNumber, statusObject: object): object {
+    return waEnvelope([{
+      wabaId: number.wabaId,
+      changes: [{ value: waMessagesValue({ phoneNumberId: number.phoneNumberId, displayPhoneNumber: number.displayPhoneNumber, statuses: [statusObject] }) }],
+    }]);
   }
 
   function whatsappUpload(ctx: Ctx): Reply {
@@ -328,8 +358,10 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
   function instagramSend(ctx: Ctx, account: IgAccount): Reply {
     const request = validateInstagramBody(ctx.body);
     if (request.kind === 'action') return { json: { recipient_id: request.recipientId } };
+    const wrote = igLastUserMessage.get(`${account.accountId}:${request.recipientId}`);
+    if (wrote !== undefined && clock().getTime() - wrote > (request.tag === 'HUMAN_AGENT' ? IG_HUMAN_AGENT_WINDOW_MS : IG_WINDOW_MS)) throw outsideAllowedWindow();
     const mid = newIgMid();
-    sent.push({ channel: 'instagram', from: account.accountId, to: request.recipientId, body: ctx.body, id: mid, ...(request.shown ? { shown: request.shown } : {}) });
+    sent.push({ channel: 'instagram', from: account.accountId, to: request.recipientId, body: ctx.body, id: mid, tag: request.tag, ...(request.shown ? { shown: request.shown } : {}) });
     return {
       json: { recipient_id: request.recipientId, message_id: mid },
       after: () => scheduleEcho(account, request.recipientId, mid, ctx.body.message),
@@ -471,6 +503,15 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
       case 'POST /_sim/phone-quality': {
         need(['webhookUrl', 'appSecret'], 'string');
         const post = path.endsWith('template-status') ? sim.postTemplateStatus(body) : path.endsWith('template-quality') ? sim.postTemplateQuality(body) : sim.postPhoneQuality(body);
+        return { json: { ok: true }, after: () => { post.catch(() => {}); } };
+      }
+      case 'POST /_sim/instagram-user-message':
+        need(['accountId', 'userId'], 'string');
+        sim.instagramUserWrote({ accountId: body.accountId, userId: body.userId, ...(body.at ? { at: new Date(body.at) } : {}) });
+        return { json: { ok: true } };
+      case 'POST /_sim/whatsapp-status': {
+        need(['webhookUrl', 'appSecret', 'messageId', 'status'], 'string');
+        const post = sim.postWhatsAppStatus(body);
         return { json: { ok: true }, after: () => { post.catch(() => {}); } };
       }
       case 'POST /_sim/media':
@@ -633,6 +674,18 @@ export async function startMetaSimulator(o: { port?: number; host?: string } = {
     calls,
     sent,
     autoStatuses(config) { statusConfig = config; },
+    async postWhatsAppStatus(o) {
+      const s = sent.find((x) => x.channel === 'whatsapp' && x.id === o.messageId);
+      if (!s) throw new Error(`no WhatsApp send ${o.messageId}`);
+      const number = numbers.get(s.from)!;
+      const statusObject = waStatus({
+        id: s.id, recipientId: s.to.replace(/\D/g, ''), status: o.status, timestamp: Date.now() / 1000,
+        ...(o.errors ? { errors: o.errors } : {}), ...(s.callbackData !== undefined ? { bizOpaqueCallbackData: s.callbackData } : {}),
+      });
+      return postWebhook(o.webhookUrl, statusBody(number, statusObject), o.appSecret);
+    },
+    instagramUserWrote(o) { igLastUserMessage.set(`${o.accountId}:${o.userId}`, (o.at ?? clock()).getTime()); },
+    setClock(now) { clock = now; },
     autoInstagramEchoes(config) { echoConfig = config; },
     igCdnUrl: (mediaId) => `${baseUrl}/ig-cdn/${encodeURIComponent(mediaId)}`,
     setLatency(ms) { latencyMs = Math.max(0, ms); },

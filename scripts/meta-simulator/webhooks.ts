@@ -145,10 +145,13 @@ export function waStatus(o: {
   id: string; recipientId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; timestamp?: number;
   errors?: Array<{ code: number; title: string; message?: string; error_data?: { details: string } }>;
   conversation?: object; pricing?: object;
+  /** The send's biz_opaque_callback_data, which Meta echoes in every status of that message. */
+  bizOpaqueCallbackData?: string;
 }): object {
   const status: Record<string, unknown> = {
     id: o.id, status: o.status, timestamp: asSeconds(o.timestamp), recipient_id: o.recipientId,
   };
+  if (o.bizOpaqueCallbackData !== undefined) status.biz_opaque_callback_data = o.bizOpaqueCallbackData;
   if (o.conversation) status.conversation = o.conversation;
   if (o.pricing) status.pricing = o.pricing;
   if (o.errors) {
