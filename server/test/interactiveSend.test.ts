@@ -37,7 +37,7 @@ test('3 options go out as reply buttons; the customer\'s tap comes back with its
   const sent = await waitForStatus(w, message.id, 'sent');
   const [call] = sendCallsTo(w, to);
   t.deepEqual(call!.body, {
-    messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'interactive',
+    messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'interactive', biz_opaque_callback_data: `atendo:m:${message.id}`,
     interactive: {
       type: 'button', body: { text: 'Como prefere pagar?' },
       action: { buttons: [
@@ -115,7 +115,7 @@ test('Instagram: 5 options go out as quick replies; a tapped one is stored with 
   await waitForStatus(w, message.id, 'sent');
   const [call] = sendCallsTo(w, customer);
   t.deepEqual(call!.body, {
-    recipient: { id: customer },
+    recipient: { id: customer }, messaging_type: 'RESPONSE',
     message: { text: 'Como prefere pagar?', quick_replies: opts(5).map((o) => ({ content_type: 'text', title: o.title, payload: o.id })) },
   });
   t.is((await sentTo(customer)).shown!.kind, 'quick_replies');

@@ -57,9 +57,10 @@ test('a text reaches Meta in its shape and becomes sent with its wamid; the same
   t.is(calls.length, 1, 'one send for one clientId');
   t.is(calls[0]!.authorization, 'Bearer EAAG-token-2000000001');
   t.regex(calls[0]!.path, /^\/v\d+\.\d+\/2000000001\/messages$/);
+  // Our message id rides along as biz_opaque_callback_data: Meta echoes it in the statuses (a crash settles by it).
   t.deepEqual(calls[0]!.body, {
     messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'text',
-    text: { body: 'Olá! Seu pedido saiu para entrega.', preview_url: false },
+    text: { body: 'Olá! Seu pedido saiu para entrega.', preview_url: false }, biz_opaque_callback_data: `atendo:m:${first.body.id}`,
   });
   const accepted = w.sim.sent.find((s) => s.to === '5511987654321')!;
   t.is(sent.provider_message_id, accepted.id, 'the wamid Meta answered is kept');
@@ -102,7 +103,7 @@ test('outside the 24-hour window only templates go: text is refused and nothing 
   t.is(calls.length, 1);
   t.deepEqual(calls[0]!.body, {
     messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511911112222', type: 'template',
-    template: { name: 'pedido_pronto', language: { code: 'pt_BR' }, components: template.components },
+    template: { name: 'pedido_pronto', language: { code: 'pt_BR' }, components: template.components }, biz_opaque_callback_data: `atendo:m:${res.body.id}`,
   });
 });
 
@@ -269,7 +270,7 @@ test('Instagram: text goes to /me/messages; templates and media are refused with
   const callIg = sendCallsTo(w, '6543210987654321');
   t.is(callIg.length, 1);
   t.regex(callIg[0]!.path, /\/me\/messages$/);
-  t.deepEqual(callIg[0]!.body, { recipient: { id: '6543210987654321' }, message: { text: 'Oi! Como posso ajudar?' } });
+  t.deepEqual(callIg[0]!.body, { recipient: { id: '6543210987654321' }, messaging_type: 'RESPONSE', message: { text: 'Oi! Como posso ajudar?' } });
   t.is(sent.provider_message_id, w.sim.sent.find((s) => s.to === '6543210987654321')!.id);
   t.is((await messageRow(w, res.body.id)).status, 'sent');
 });

@@ -17,7 +17,8 @@ type Ev<T extends StoredEvent['type']> = Extract<StoredEvent, { type: T }>;
  * The campaign engine's ears, in the worker (at least once, in commit order; every change here is
  * guarded by the row's current status, so a batch delivered twice changes nothing the second time):
  * - message.sent / message.failed of campaign messages move the recipient from queued to sent or failed
- *   (with Meta's code and title), never backwards; delivered and read are read from the message itself;
+ *   (with Meta's code and title), never backwards (a send in doubt that Meta confirms becomes sent); delivered
+ *   and read are read from the message itself;
  * - bad signals pause the running campaigns they concern, with the cause: 131048 at once; more than 5%
  *   failures (or 131049) in the last 200 sends; the template PAUSED or DISABLED by Meta; the number's
  *   quality RED;
@@ -52,11 +53,12 @@ export function campaignSubscriber(deps: Deps): Subscriber {
   };
 }
 
+/** A recipient whose send was in doubt is sent after all when Meta's status webhook names it (commands/reconcileSend.ts). */
 async function markSent(deps: Deps, events: Ev<'message.sent'>[]): Promise<string[]> {
   const res = await deps.db.raw(
-    `update campaign_recipients r set status = 'sent', sent_at = v.at
+    `update campaign_recipients r set status = 'sent', sent_at = v.at, failed_at = null, error_code = null, error_title = null
        from (select unnest(?::uuid[]) as id, unnest(?::timestamptz[]) as at) v
-      where r.message_id = v.id and r.status = 'queued'
+      where r.message_id = v.id and (r.status = 'queued' or (r.status = 'failed' and r.error_code = 'send_in_doubt'))
       returning r.campaign_id`,
     [events.map((e) => e.messageId), events.map((e) => e.at)],
   );

@@ -14,6 +14,7 @@ import { mediaFile } from '../messaging/mediaStore.js';
 import { reserveSendSlot } from '../messaging/sendRateLimit.js';
 import { sendWhatsAppMessage, uploadWhatsAppMedia, whatsappMessageBody } from '../messaging/whatsappSend.js';
 import { consumeMonthlyQuota } from '../policies/plan.js';
+import { isHumanAgentSend, messageTagFor, type MessageTag } from '../policies/serviceWindow.js';
 import { pushMessageUpdate } from '../realtime/conversationEvents.js';
 import { findContact } from '../repositories/contacts.js';
 import { findConversation } from '../repositories/conversations.js';
@@ -25,6 +26,8 @@ import { releaseQuota } from '../repositories/usageCounters.js';
 import { enqueue } from '../queues/enqueue.js';
 import { recordEvents } from '../repositories/domainEvents.js';
 import { campaignRatePerSecond, numberRatePerSecond } from '../campaigns/pacing.js';
+import { failpoint } from '../lib/failpoint.js';
+import { SEND_IN_DOUBT } from './reconcileSend.js';
 
 /**
  * The send worker's use case: hand one queued message to Meta, once.
@@ -136,12 +139,15 @@ export async function deliverMessage(deps: Deps, messageId: string): Promise<Del
     return 'failed';
   }
   const m = claim.message;
+  // On Instagram a person's reply past the 24 hours goes tagged HUMAN_AGENT, decided now, as Meta will judge it.
+  const tag = messageTagFor(conn.row.channel, isHumanAgentSend({ origin: m.origin, clientId: m.client_id }), conversation!.last_inbound_at, deps.now());
   let providerId: string;
   try {
-    providerId = await callMeta(deps, conn, contact.external_id, m);
+    providerId = await callMeta(deps, conn, contact.external_id, m, tag === 'HUMAN_AGENT' ? tag : null);
   } catch (err) {
     return handleFailure(deps, m, snap, err);
   }
+  failpoint('send.after_meta', deps);
   // Meta has it: never treat trouble from here on as a failed send (that would send it again).
   for (let attempt = 1; ; attempt++) {
     try {
@@ -174,7 +180,12 @@ async function claimSend(deps: Deps, id: string, snap: LicenseSnapshot): Promise
     if (row.origin === 'campaign' && row.attempts > 0 && !row.error_code) {
       // An earlier attempt's lease ran out with nothing recorded: its worker died while Meta may have taken
       // it. A campaign message is never sent twice: it fails as in doubt instead (the quota unit stays used).
-      const e: SendError = { code: 'send_in_doubt', title: 'Envio interrompido: a Meta pode ter recebido a mensagem', detail: null };
+      // If Meta did take it, its status webhooks name this message (biz_opaque_callback_data) and settle the
+      // doubt (commands/reconcileSend.ts); with no status ever, it stays in doubt.
+      const e: SendError = {
+        code: SEND_IN_DOUBT, title: 'Envio interrompido: a Meta pode ter recebido a mensagem',
+        detail: 'Se a Meta confirmar o envio, o status é atualizado sozinho; sem confirmação, fica em dúvida e não é reenviado.',
+      };
       const failed = await updateOutboundMessage(trx, id, failedPatch(now, e));
       await recordEvents(trx, [failedEvent(row, e, true, now)]);
       return { kind: 'failed', message: failed };
@@ -195,18 +206,18 @@ async function claimSend(deps: Deps, id: string, snap: LicenseSnapshot): Promise
   });
 }
 
-async function callMeta(deps: Deps, conn: OpenConnection, to: string, m: OutboundMessageRow): Promise<string> {
+async function callMeta(deps: Deps, conn: OpenConnection, to: string, m: OutboundMessageRow, tag: MessageTag | null): Promise<string> {
   const token = conn.secrets.accessToken;
   if (conn.row.channel === 'instagram') {
     if (m.type === 'interactive') {
       const { options } = (m.payload as { interactive: InteractiveRendering }).interactive;
-      return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '', quickReplies: options.map((o) => ({ title: o.title, payload: o.id })) });
+      return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '', quickReplies: options.map((o) => ({ title: o.title, payload: o.id })) }, tag);
     }
-    if (!m.media_path) return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '' });
+    if (!m.media_path) return sendInstagramMessage(deps.config, token, to, { text: m.body ?? '' }, tag);
     // Instagram fetches attachments by URL: a signed, expiring link to this appliance's public media route.
     const url = mediaLink(deps.config.PUBLIC_URL, deps.config.ENCRYPTION_KEY!, m.id, deps.now());
     const type = m.type === 'document' ? 'file' : (m.type as 'image' | 'video' | 'audio');
-    return sendInstagramMessage(deps.config, token, to, { attachment: { type, url } });
+    return sendInstagramMessage(deps.config, token, to, { attachment: { type, url } }, tag);
   }
 
   let media = m.media_provider_id;
@@ -227,9 +238,12 @@ async function recordSent(deps: Deps, m: OutboundMessageRow, connectionId: strin
   let message = await deps.db.transaction(async (trx) => {
     const current = (await lockOutboundMessage(trx, m.id))!;
     await removeEarlyEcho(trx, connectionId, providerId, m.id);
-    await recordEvents(trx, [{
-      type: 'message.sent', conversationId: m.conversation_id, messageId: m.id, connectionId, origin: m.origin, senderUserId: m.sender_user_id, at: at.toISOString(),
-    }]);
+    // Its status webhook may have come first and attached the wamid (reconcileSend.ts), sent recorded then.
+    if (current.provider_message_id !== providerId) {
+      await recordEvents(trx, [{
+        type: 'message.sent', conversationId: m.conversation_id, messageId: m.id, connectionId, origin: m.origin, senderUserId: m.sender_user_id, at: at.toISOString(),
+      }]);
+    }
     return updateOutboundMessage(trx, m.id, {
       ...(nextDeliveryState(current, { status: 'sent', at }) ?? {}),
       provider_message_id: providerId,
@@ -257,7 +271,7 @@ async function handleFailure(deps: Deps, m: OutboundMessageRow, snap: LicenseSna
   if (err instanceof GraphError) {
     failure = { httpStatus: err.httpStatus, code: err.code, retryAfterSeconds: err.retryAfterSeconds };
     const code = err.httpStatus === 0 ? 'meta_unreachable' : String(err.code);
-    error = { code, title: err.title ?? failureReason(code) ?? err.message, detail: err.details ?? err.message };
+    error = { code, title: err.title ?? failureReason(code, err.subcode) ?? err.message, detail: err.details ?? err.message };
   } else if (err instanceof MediaMissing) {
     failure = { httpStatus: 400, code: -1, retryAfterSeconds: null };
     error = ownError('media_missing', err.message);

@@ -20,6 +20,8 @@ import {
   lockDueEvents, lockUnprocessedEvent, markEventProcessed, markEventsProcessed, noteEventFailure, type WebhookEventRow,
 } from '../repositories/webhookEvents.js';
 import { enqueueMediaDownload } from './downloadMedia.js';
+import { failpoint } from '../lib/failpoint.js';
+import { reconcileStatus } from './reconcileSend.js';
 import { enqueue } from '../queues/enqueue.js';
 import type { DomainEvent } from '../events/domainEvents.js';
 import { recordEvents } from '../repositories/domainEvents.js';
@@ -344,7 +346,9 @@ async function storeMessages(trx: Knex.Transaction, connection: ConnectionRow, a
 
 async function storeStatus(trx: Knex.Transaction, connection: ConnectionRow, s: InboundStatus, fx: Effects): Promise<void> {
   await lockProviderMessageId(trx, connection.id, s.providerMessageId);
-  const applied = await applyDeliveryStatus(trx, connection.id, s.providerMessageId, { status: s.status, at: s.at, error: s.error });
+  // A wamid we never stored whose callback data names a send of ours cut by a crash: it is that send's.
+  const applied = await applyDeliveryStatus(trx, connection.id, s.providerMessageId, { status: s.status, at: s.at, error: s.error })
+    ?? (s.ourMessageId ? await reconcileStatus(trx, connection.id, s) : null);
   if (!applied) {
     // Meta's status beat our own record of the send (or names a message we never stored).
     await keepPendingStatus(trx, { connectionId: connection.id, providerMessageId: s.providerMessageId, status: s.status, at: s.at, error: s.error });
@@ -392,14 +396,6 @@ async function publishEffects(deps: Deps, fx: Effects): Promise<void> {
   }
   await publishRealtime(deps.redis, events);
   for (const id of fx.media) enqueueMediaDownload(deps, id);
-}
-
-/**
- * Crash-test hook: with NODE_ENV=test and ATENDO_FAILPOINT naming this point, the process dies here as
- * if killed (exit 137), inside the open transaction. Inert in any other environment.
- */
-function failpoint(name: string, deps: Deps): void {
-  if (deps.config.NODE_ENV === 'test' && process.env.ATENDO_FAILPOINT === name) process.exit(137);
 }
 
 /** Stored events within this window share one wake-up job. */

@@ -6,7 +6,7 @@ import { mimeFitsType, mediaMaxBytes, type WhatsAppMediaType } from '../messagin
 import { authorizeSee } from '../policies/conversations.js';
 import { assertWritable } from '../policies/license.js';
 import type { Actor } from '../policies/roles.js';
-import { SERVICE_WINDOW_MS } from '../presenters/conversation.js';
+import { assertFreeFormWindow, isHumanAgentSend } from '../policies/serviceWindow.js';
 import { pushNewMessages } from '../realtime/conversationEvents.js';
 import { insertAudits } from '../repositories/audit.js';
 import crypto from 'node:crypto';
@@ -40,12 +40,7 @@ export type QueueOutboundInput = OutboundContent & {
   at?: Date;
 };
 
-export const outsideServiceWindow = (endedAt: Date | null) =>
-  new AppError(422, 'outside_service_window',
-    endedAt
-      ? `the 24-hour customer service window closed at ${endedAt.toISOString()}: only approved templates can be sent until the customer writes again`
-      : 'the customer has not written yet: only approved templates can be sent',
-    { windowEndedAt: endedAt?.toISOString() ?? null });
+export { outsideServiceWindow } from '../policies/serviceWindow.js';
 export const templateNotSupported = () =>
   new AppError(400, 'template_not_supported', 'Instagram conversations do not support message templates');
 export const mediaNotSupportedOnInstagram = () =>
@@ -128,11 +123,8 @@ export async function prepareOutbound(
       throw new AppError(400, 'validation_failed', `text: Instagram takes at most ${INSTAGRAM_TEXT_MAX_BYTES} bytes`);
     }
   }
-  // Meta only takes free-form messages within 24 hours of the customer's last message (both channels).
-  if (o.type !== 'template') {
-    const endsAt = conv.last_inbound_at ? new Date(conv.last_inbound_at.getTime() + SERVICE_WINDOW_MS) : null;
-    if (!endsAt || endsAt.getTime() <= snap.now.getTime()) throw outsideServiceWindow(endsAt);
-  }
+  // Meta takes free-form messages only within its window (24 hours; an Instagram attendant's reply 7 days).
+  if (o.type !== 'template') assertFreeFormWindow(conv.channel, isHumanAgentSend(o), conv.last_inbound_at, snap.now);
 
   const row: NewMessage = {
     conversation_id: conv.id,

@@ -133,7 +133,13 @@ const REASONS: Record<string, string> = {
   send_error: 'Erro interno ao enviar; nova tentativa agendada',
 };
 
-export function failureReason(code: string): string | null {
+/** Where Meta's code is too broad (10: permission) its subcode says more. */
+const SUBCODE_REASONS: Record<number, string> = {
+  2018278: 'Fora da janela de mensagens do Instagram (24 horas; 7 dias para resposta de atendente)',
+};
+
+export function failureReason(code: string, subcode: number | null = null): string | null {
+  if (subcode !== null && SUBCODE_REASONS[subcode]) return SUBCODE_REASONS[subcode];
   if (REASONS[code]) return REASONS[code];
   const n = Number(code);
   if (n >= 132000 && n <= 132069) return 'Erro no modelo de mensagem (template)';

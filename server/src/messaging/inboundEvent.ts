@@ -37,6 +37,8 @@ export interface InboundStatus {
   status: DeliveryStatus;
   at: Date;
   error: { code: string; title: string | null; detail: string | null } | null;
+  /** WhatsApp: the message of ours its biz_opaque_callback_data names (messaging/sendCallbackData.ts), if any. */
+  ourMessageId?: string | null;
 }
 
 export type InboundEvent = InboundMessage | InboundStatus;

@@ -1,5 +1,6 @@
 import type { DeliveryStatus } from '../repositories/messages.js';
 import { arr, isObject, str, timeOf, type InboundEvent, type InboundMessage, type InboundStatus } from './inboundEvent.js';
+import { messageIdOfCallbackData } from './sendCallbackData.js';
 
 /**
  * WhatsApp Cloud API webhooks (object `whatsapp_business_account`): entry[].changes[] whose value
@@ -123,5 +124,6 @@ function parseStatus(s: unknown, now: Date): InboundStatus | null {
     error: e
       ? { code: String(e.code ?? 'unknown'), title: str(e.title) ?? str(e.message), detail: str(e.error_data?.details) ?? str(e.message) }
       : s.status === 'failed' ? { code: 'unknown', title: null, detail: null } : null,
+    ourMessageId: messageIdOfCallbackData(str(s.biz_opaque_callback_data)),
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Config } from '../config.js';
 import type { MessageRow } from '../repositories/messages.js';
 import { graphCall } from './graphClient.js';
+import { callbackDataOf } from './sendCallbackData.js';
 import { whatsappInteractive, type InteractiveRendering } from './interactiveMessage.js';
 import { withHeaderMediaId } from '../templates/templateParams.js';
 
@@ -28,9 +29,12 @@ export async function uploadWhatsAppMedia(
   return String(res.id);
 }
 
-/** The body of POST /{phone-number-id}/messages for a stored outbound message, in Meta's documented shape. */
-export function whatsappMessageBody(to: string, m: Pick<MessageRow, 'type' | 'body' | 'payload' | 'media_provider_id' | 'media_filename'>): Record<string, unknown> {
-  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
+/**
+ * The body of POST /{phone-number-id}/messages for a stored outbound message, in Meta's documented shape,
+ * carrying our message id as biz_opaque_callback_data (messaging/sendCallbackData.ts).
+ */
+export function whatsappMessageBody(to: string, m: Pick<MessageRow, 'id' | 'type' | 'body' | 'payload' | 'media_provider_id' | 'media_filename'>): Record<string, unknown> {
+  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to, biz_opaque_callback_data: callbackDataOf(m.id) };
   if (m.type === 'text') return { ...base, type: 'text', text: { body: m.body ?? '', preview_url: false } };
   if (m.type === 'template') {
     // A media header uploaded by the send worker (templates/templateParams.ts): its Meta media id goes in.

@@ -1,8 +1,9 @@
 import type { ConversationView } from '../repositories/conversations.js';
+import { HUMAN_AGENT_WINDOW_MS, SERVICE_WINDOW_MS } from '../policies/serviceWindow.js';
 import { iso, isoPlus } from './iso.js';
 
-/** The customer-service window: free text may be sent until 24 hours after the customer's last message. */
-export const SERVICE_WINDOW_MS = 24 * 3_600_000;
+/** The customer-service window (policies/serviceWindow.ts), also read from here by the schedules. */
+export { SERVICE_WINDOW_MS };
 
 export function presentConversation(c: ConversationView) {
   return {
@@ -20,6 +21,8 @@ export function presentConversation(c: ConversationView) {
     lastMessageAt: iso(c.last_message_at),
     lastMessagePreview: c.last_message_preview,
     serviceWindowEndsAt: c.last_inbound_at ? isoPlus(c.last_inbound_at, SERVICE_WINDOW_MS) : null,
+    /** Instagram: until then an attendant may still reply, sent tagged HUMAN_AGENT; null on WhatsApp. */
+    humanAgentWindowEndsAt: c.channel === 'instagram' && c.last_inbound_at ? isoPlus(c.last_inbound_at, HUMAN_AGENT_WINDOW_MS) : null,
     unreadCount: c.unread_count,
     createdAt: iso(c.created_at),
     resolvedAt: iso(c.resolved_at),

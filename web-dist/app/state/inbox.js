@@ -11,7 +11,7 @@ import { me } from './session.js';
  *   connection: { id: string, name: string, channel: 'whatsapp'|'instagram' },
  *   contact: { id: string, name: string | null, externalId: string, tags: string[] },
  *   teamId: string | null, assigneeId: string | null, lastMessageAt: string, lastMessagePreview: string | null,
- *   serviceWindowEndsAt: string | null, unreadCount: number, createdAt: string, resolvedAt: string | null,
+ *   serviceWindowEndsAt: string | null, humanAgentWindowEndsAt?: string | null, unreadCount: number, createdAt: string, resolvedAt: string | null,
  *   botActive: boolean, humanSince: string | null
  * }} Conversation
  * @typedef {{ total: number, unread: number }} QueueCount

@@ -21,7 +21,7 @@ import { TemplatePicker } from './TemplatePicker.js';
 
 /**
  * Replies and internal notes. Enter sends, Shift+Enter is a new line, `/` opens the quick replies.
- * The 24-hour rule and a restricted license are shown before anyone types. What is typed is kept as a
+ * The 24-hour rule (on Instagram, the attendant's 7 days after it) and a restricted license are shown before anyone types. What is typed is kept as a
  * draft per conversation (lib/drafts.js) and put back if a send fails.
  * @param {{ conversation: Conversation, disabled: boolean, onPending: (m: Message) => void, onSettled: (clientId: string, m: Message | null) => void, onSchedule?: (text: string) => void }} props
  */
@@ -57,8 +57,12 @@ export function Composer({ conversation: c, disabled, onPending, onSettled, onSc
   const restricted = isRestricted();
   const windowEnds = c.serviceWindowEndsAt ? Date.parse(c.serviceWindowEndsAt) : 0;
   const inWindow = windowEnds > now;
+  // Instagram: past the 24 hours an attendant may still reply for 7 days (the server tags it HUMAN_AGENT).
+  const agentEnds = c.humanAgentWindowEndsAt ? Date.parse(c.humanAgentWindowEndsAt) : 0;
+  const agentWindow = !inWindow && agentEnds > now;
+  const canReply = inWindow || agentWindow;
   const resolved = c.status === 'resolved';
-  const blocked = restricted || disabled || resolved || (mode === 'reply' && !inWindow);
+  const blocked = restricted || disabled || resolved || (mode === 'reply' && !canReply);
 
   /** @param {string} value */
   const change = (value) => {
@@ -173,7 +177,7 @@ export function Composer({ conversation: c, disabled, onPending, onSettled, onSc
   };
 
   const instagram = c.connection.channel === 'instagram';
-  const reason = restricted ? 'restricted' : resolved ? 'resolved' : mode === 'reply' && !inWindow ? 'window' : null;
+  const reason = restricted ? 'restricted' : resolved ? 'resolved' : mode === 'reply' && !canReply ? 'window' : null;
 
   return html`<footer class=${`composer ${mode === 'note' ? 'note-mode' : ''}`} data-testid="composer">
     <div class="composer-tabs" role="tablist">
@@ -237,6 +241,7 @@ export function Composer({ conversation: c, disabled, onPending, onSettled, onSc
     <div class="composer-hint">
       <span>${t('composer.hint')}</span>
       ${mode === 'reply' && inWindow && html`<span class="window-hint" data-testid="window-hint"><${Icon} name="clock" size=${13} />${t('composer.window', { time: duration((windowEnds - now) / 1000) })}</span>`}
+      ${mode === 'reply' && agentWindow && html`<span class="window-hint" data-testid="agent-window-hint"><${Icon} name="clock" size=${13} />${t('composer.agentWindow', { time: duration((agentEnds - now) / 1000) })}</span>`}
     </div>` : null}
   </footer>`;
 }
