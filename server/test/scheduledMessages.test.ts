@@ -315,3 +315,54 @@ test('visibility follows the conversation policy: team attendants and supervisor
   t.is((await db()('conversations').where({ id: sent.conversation_id }).first()).team_id, teamId);
   t.deepEqual(kinds(phone), ['template:lembrete_retorno']);
 });
+
+test('a synced template picked with its parameters (templateId, params) is checked and built when saved, and goes out as Meta\'s shape; as the fallback too', async (t) => {
+  const tpl = async (name: string, status: string) => (await db()('message_templates').insert({
+    connection_id: w.wa.id, provider_id: `tpl-${name}`, name, language: 'pt_BR', category: 'UTILITY', status, quality: 'GREEN',
+    components: JSON.stringify([{ type: 'BODY', text: 'Olá {{1}}, seu pedido {{2}} está pronto.' }]),
+  }).returning('id'))[0].id as string;
+  const approved = await tpl('pedido_pronto_sched', 'APPROVED');
+  const paused = await tpl('pedido_pausado_sched', 'PAUSED');
+  const c = await customer(30 * HOUR);
+
+  const missing = await schedule({ conversationId: c.conversationId, content: { type: 'template', templateId: approved, params: { 'body.1': 'Maria' } }, sendAt: inMs(HOUR) });
+  t.is(missing.status, 422);
+  t.like(missing.body.error, { code: 'template_params_invalid', slot: 'body.2' });
+  const notApproved = await schedule({ conversationId: c.conversationId, content: { type: 'template', templateId: paused, params: { 'body.1': 'a', 'body.2': 'b' } }, sendAt: inMs(HOUR) });
+  t.is(notApproved.body.error.code, 'template_not_approved');
+  const otherConnections = await schedule({ conversationId: (await customer(HOUR, teamConnection)).conversationId, content: { type: 'template', templateId: approved, params: { 'body.1': 'a', 'body.2': 'b' } }, sendAt: inMs(HOUR) });
+  t.is(otherConnections.status, 404, 'another connection\'s template is not found');
+  const both = await schedule({ conversationId: c.conversationId, content: { type: 'template', templateId: approved, template: TEMPLATE }, sendAt: inMs(HOUR) });
+  t.is(both.status, 400);
+  t.regex(both.body.error.message, /content\.template: give template, or templateId/);
+  const badFallback = await schedule({ conversationId: c.conversationId, content: { type: 'text', text: 'oi' }, fallbackTemplate: { templateId: approved, params: {} }, sendAt: inMs(HOUR) });
+  t.like(badFallback.body.error, { code: 'template_params_invalid', slot: 'body.1' });
+
+  const res = await schedule({ conversationId: c.conversationId, content: { type: 'template', templateId: approved, params: { 'body.1': 'Maria', 'body.2': '#4521' } }, sendAt: inMs(10 * MIN) });
+  t.is(res.status, 201, res.text);
+  t.deepEqual(res.body.content, {
+    type: 'template', text: 'Olá Maria, seu pedido #4521 está pronto.',
+    template: { name: 'pedido_pronto_sched', language: 'pt_BR', components: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }, { type: 'text', text: '#4521' }] }] },
+  });
+  // A text whose window closed goes out as the fallback picked from the synced templates.
+  const withFallback = await schedule({
+    conversationId: c.conversationId, content: { type: 'text', text: 'Seu pedido chegou' }, sendAt: inMs(10 * MIN),
+    fallbackTemplate: { templateId: approved, params: { 'body.1': 'Maria', 'body.2': '#4522' } },
+  });
+  t.is(withFallback.status, 201, withFallback.text);
+  t.like(withFallback.body.fallbackTemplate, { name: 'pedido_pronto_sched', language: 'pt_BR' });
+  const edited = await w.app.api('PATCH', `/api/scheduled-messages/${withFallback.body.id}`, {
+    cookie: w.adminCookie, body: { fallbackTemplate: { templateId: approved, params: { 'body.1': 'Maria', 'body.2': '#4523' } } },
+  });
+  t.is(edited.status, 200, edited.text);
+  t.is(edited.body.fallbackTemplate.components[0].parameters[1].text, '#4523');
+
+  advance(11 * MIN);
+  const row = await handled(res.body.id);
+  await handled(withFallback.body.id);
+  t.is(row.status, 'sent');
+  t.deepEqual(kinds(c.phone), ['template:pedido_pronto_sched', 'template:pedido_pronto_sched']);
+  const bodies = sentTo(c.phone).map((s) => s.body.template.components[0].parameters[1].text).sort();
+  t.deepEqual(bodies, ['#4521', '#4523']);
+  t.is((await db()('messages').where({ id: row.last_message_id }).first()).body, 'Olá Maria, seu pedido #4521 está pronto.', 'the conversation shows what the customer read');
+});

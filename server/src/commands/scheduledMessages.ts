@@ -18,6 +18,8 @@ import {
 import { findUpload } from '../repositories/uploads.js';
 import type { CreateScheduleInput, UpdateScheduleInput } from '../routes/scheduledMessages/schema.js';
 import type { TemplateInput } from '../routes/outbound/schema.js';
+import type { TemplateValues } from '../templates/templateParams.js';
+import { storedTemplateContent } from '../templates/templateSend.js';
 import { dueOccurrence } from '../schedules/recurrence.js';
 import { announceOutbound, outsideServiceWindow, queueOutboundInTransaction, templateNotSupported, mediaNotSupportedOnInstagram, mediaTypeMismatch } from './sendMessage.js';
 
@@ -46,15 +48,33 @@ export async function visibleSchedule(deps: Deps, actor: Actor, id: string, db: 
   return v;
 }
 
-/** Checks a content and a fallback against the channel and the actor's uploads, as the send would. */
-async function checkContent(db: Knex, actor: Actor, channel: string, content: ScheduledContent, fallback: TemplateInput | null | undefined) {
-  if (channel === 'instagram' && (content.type === 'template' || fallback)) throw templateNotSupported();
+/** Checks a content against the channel and the actor's uploads, as the send would (templates: resolveTemplates). */
+async function checkContent(db: Knex, actor: Actor, channel: string, content: ScheduledContent) {
   if (channel === 'instagram' && content.type === 'sticker') throw mediaNotSupportedOnInstagram();
   if (content.type !== 'text' && content.type !== 'template') {
     const upload = await findUpload(db, content.uploadId);
     if (!upload || upload.uploader_user_id !== actor.id) throw notFound('upload');
     if (!mimeFitsType(upload.mime, content.type)) throw mediaTypeMismatch(upload.mime, content.type);
   }
+}
+
+type ContentInput = NonNullable<UpdateScheduleInput['content']>;
+type FallbackInput = UpdateScheduleInput['fallbackTemplate'];
+
+/**
+ * A synced template chosen with its parameters ({ templateId, params }) becomes Meta's shape now, checked
+ * as a send would check it (this connection's, approved, every parameter: template_params_invalid), so a
+ * mistake is refused when the item is saved rather than found failed at its time. `undefined` stays
+ * undefined (not being changed).
+ */
+async function resolveTemplates<C extends ContentInput | undefined>(db: Knex, connection: { id: string; channel: string }, content: C, fallback: FallbackInput):
+Promise<{ content: C extends undefined ? undefined : ScheduledContent; fallback: TemplateInput | null | undefined }> {
+  if (connection.channel === 'instagram' && (content?.type === 'template' || fallback)) throw templateNotSupported();
+  const stored = (templateId: string, params: TemplateValues | undefined) => storedTemplateContent(db, connection.id, templateId, params ?? {});
+  let resolved: ScheduledContent | undefined = content as ScheduledContent | undefined;
+  if (content?.type === 'template') resolved = content.template ? { type: 'template', template: content.template } : await stored(content.templateId!, content.params);
+  const fb = fallback?.templateId ? (await stored(fallback.templateId, fallback.params)).template : fallback as TemplateInput | null | undefined;
+  return { content: resolved as C extends undefined ? undefined : ScheduledContent, fallback: fb };
 }
 
 function checkTimes(now: Date, sendAt: Date, repeatUntil: Date | null | undefined) {
@@ -90,20 +110,21 @@ export async function createScheduledMessage(deps: Deps, actor: Actor, input: Cr
   }
   const connection = await findConnection(deps.db, connectionId);
   if (!connection) throw conflict('connection_removed', 'the connection of this conversation was removed: nothing can be sent through it');
-  await checkContent(deps.db, actor, connection.channel, input.content, input.fallbackTemplate);
+  const { content, fallback: fallbackTemplate } = await resolveTemplates(deps.db, connection, input.content, input.fallbackTemplate);
+  await checkContent(deps.db, actor, connection.channel, content);
   checkTimes(now, input.sendAt, input.recurrence === 'none' ? null : input.repeatUntil);
 
   const id = await deps.db.transaction(async (trx) => {
     const row = await insertScheduledMessage(trx, {
       connection_id: connectionId, contact_id: contactId, conversation_id: conversationId,
-      content: input.content, fallback_template: input.fallbackTemplate ?? null,
+      content, fallback_template: fallbackTemplate ?? null,
       send_at: input.sendAt, recurrence: input.recurrence, repeat_until: input.recurrence === 'none' ? null : input.repeatUntil ?? null,
       max_lateness_seconds: input.maxLatenessSeconds, cancel_if_customer_writes: input.cancelIfCustomerWrites,
       created_by: actor.id, created_at: now, updated_at: now,
     });
     await insertAudit(trx, {
       actorUserId: actor.id, action: 'scheduled_message.create', subjectType: 'scheduled_message', subjectId: row.id, ip,
-      detail: { conversationId, type: input.content.type, sendAt: input.sendAt.toISOString(), recurrence: input.recurrence },
+      detail: { conversationId, type: content.type, sendAt: input.sendAt.toISOString(), recurrence: input.recurrence },
     });
     return row.id;
   });
@@ -118,9 +139,10 @@ export async function changeScheduledMessage(deps: Deps, actor: Actor, id: strin
     const row = (await lockScheduledMessage(trx, id))!;
     if (row.status !== 'pending') throw scheduleNotEditable(row.status);
     const now = deps.now();
-    const content = input.content ?? row.content;
-    const fallback = input.fallbackTemplate === undefined ? row.fallback_template : input.fallbackTemplate;
-    if (input.content || input.fallbackTemplate) await checkContent(trx, actor, view.channel, content, fallback);
+    const resolved = await resolveTemplates(trx, { id: row.connection_id, channel: view.channel }, input.content, input.fallbackTemplate);
+    const content = resolved.content ?? row.content;
+    const fallback = input.fallbackTemplate === undefined ? row.fallback_template : resolved.fallback ?? null;
+    if (input.content) await checkContent(trx, actor, view.channel, content);
     const recurrence = input.recurrence ?? row.recurrence;
     const sendAt = input.sendAt ?? row.send_at;
     const repeatUntil = recurrence === 'none' ? null : input.repeatUntil === undefined ? row.repeat_until : input.repeatUntil;

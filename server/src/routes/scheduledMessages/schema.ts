@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TemplateParams } from '../outbound/schema.js';
 
 export const IdParam = z.uuid();
 
@@ -12,11 +13,23 @@ export const Template = z.strictObject({
   components: z.array(z.object({ type: z.string().min(1).max(40) }).passthrough()).max(20).optional(),
 });
 
+/**
+ * A template is given in Meta's shape (`template`), or as a synced template (GET /api/templates) with its
+ * parameters by slot (`templateId`, `params`), as the dashboard's picker gives it: checked and built into
+ * Meta's shape when the item is saved (commands/scheduledMessages.ts resolveTemplates).
+ */
 const Content = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(4096).refine((t) => t.trim().length > 0, 'must not be blank') }),
   z.strictObject({ type: z.enum(['image', 'audio', 'video', 'document', 'sticker']), uploadId: z.uuid(), caption: z.string().max(1024).optional() }),
-  z.strictObject({ type: z.literal('template'), template: Template }),
+  z.strictObject({ type: z.literal('template'), template: Template.optional(), templateId: z.uuid().optional(), params: TemplateParams.optional() })
+    .refine((c) => (c.template ? !c.templateId && !c.params : !!c.templateId), { message: 'give template, or templateId with its params', path: ['template'] }),
 ]);
+/** Meta's shape, or a synced template with its parameters (one object, so a mistake is named on its field). */
+const Fallback = Template.partial().extend({ templateId: z.uuid().optional(), params: TemplateParams.optional() }).strict()
+  .refine((f) => (f.templateId ? !f.name && !f.language && !f.components : !!f.name && !!f.language && !f.params), {
+    message: 'give name and language, or templateId with its params', path: ['name'],
+  })
+  .nullable().optional();
 
 const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const Recurrence = z.enum(['none', 'daily', 'weekly', 'monthly']);
@@ -28,7 +41,7 @@ export const CreateScheduleBody = z.strictObject({
   connectionId: z.uuid().optional(),
   contactId: z.uuid().optional(),
   content: Content,
-  fallbackTemplate: Template.nullable().optional(),
+  fallbackTemplate: Fallback,
   sendAt: Instant,
   recurrence: Recurrence.default('none'),
   repeatUntil: Instant.nullable().optional(),
@@ -42,7 +55,7 @@ export type CreateScheduleInput = z.infer<typeof CreateScheduleBody>;
 
 export const UpdateScheduleBody = z.strictObject({
   content: Content.optional(),
-  fallbackTemplate: Template.nullable().optional(),
+  fallbackTemplate: Fallback,
   sendAt: Instant.optional(),
   recurrence: Recurrence.optional(),
   repeatUntil: Instant.nullable().optional(),
