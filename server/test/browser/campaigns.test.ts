@@ -207,3 +207,64 @@ test('a supervisor sees campaigns read-only: no new campaign, no actions on the 
     await sup?.context.close();
   }
 });
+
+test('opening the Audience step saves nothing: the count is a preview until the admin changes the audience or continues', async (t) => {
+  let admin: Session | undefined;
+  try {
+    const created = await w.api('POST', '/api/campaigns', { cookie: w.admin, body: { name: 'Só olhando', connectionId: w.connectionId } });
+    t.is(created.status, 201, created.text);
+    const id = created.body.id as string;
+    t.is(created.body.audience, null);
+    admin = await loggedIn(browser, w, w.people.admin, { viewport: { width: 1440, height: 960 } });
+    const { page } = admin;
+    const count = page.locator('[data-testid=audience-count]');
+    const stateIs = (state: string) => page.waitForFunction((s) => (globalThis as any).document.querySelector('[data-testid=audience-count]')?.getAttribute('data-state') === s, state, { timeout: UI_TIMEOUT });
+
+    // Open the step: every contact is counted, with the exclusions, and nothing is written.
+    await page.goto(`${w.app.url}/campaigns/${id}/edit?step=audience`);
+    await stateIs('preview');
+    t.regex((await count.getAttribute('data-will-send'))!, /^\d+$/);
+    await waitForText(count, 'no público');
+    await waitForText(count, 'Prévia: o público é salvo quando você muda algo ou continua');
+    await page.waitForTimeout(150);
+    t.log(await screenshot(page, 'campaign-audience-preview'));
+    // Leave by the stepper, then by the list: the draft is as it was.
+    await page.locator('[data-testid=step-template]').click();
+    await page.locator('[data-testid=template-step]').waitFor();
+    await page.locator('[data-testid=step-audience]').click();
+    await stateIs('preview');
+    await page.goto(`${w.app.url}/campaigns`);
+    await page.locator('[data-testid=page-campaigns]').waitFor();
+    const untouched = (await w.api('GET', `/api/campaigns/${id}`, { cookie: w.admin })).body;
+    t.is(untouched.audience, null, 'no "all contacts" audience saved by opening the step');
+    t.is(untouched.updatedAt, created.body.updatedAt, 'the draft was not written at all');
+
+    // A change is saved (after its pause), and the count says so.
+    await page.goto(`${w.app.url}/campaigns/${id}/edit?step=audience`);
+    await stateIs('preview');
+    await page.locator('[data-testid=tags-any-input]').fill('vip');
+    await page.keyboard.press('Enter');
+    await stateIs('ok');
+    await waitForText(count, 'Rascunho salvo');
+    t.like((await w.api('GET', `/api/campaigns/${id}`, { cookie: w.admin })).body.audience, { kind: 'filter', tags: { any: ['vip'] } });
+
+    // Continuing without a change confirms the audience as shown (here: everyone), in English too.
+    const other = (await w.api('POST', '/api/campaigns', { cookie: w.admin, body: { name: 'Todos', connectionId: w.connectionId } })).body;
+    await page.evaluate(() => { (globalThis as any).localStorage.setItem('atendo.lang', 'en'); });
+    await page.goto(`${w.app.url}/campaigns/${other.id}/edit?step=audience`);
+    await stateIs('preview');
+    await waitForText(count, 'Preview: the audience is saved when you change something or continue');
+    t.is((await w.api('GET', `/api/campaigns/${other.id}`, { cookie: w.admin })).body.audience, null);
+    await page.locator('[data-testid=step-next]').click();
+    await page.locator('[data-testid=template-step]').waitFor();
+    t.deepEqual((await w.api('GET', `/api/campaigns/${other.id}`, { cookie: w.admin })).body.audience, { kind: 'filter' });
+    await page.evaluate(() => { (globalThis as any).localStorage.removeItem('atendo.lang'); });
+    t.deepEqual(admin.errors, [], 'no errors in the page');
+  } catch (err) {
+    reportErrors(t, 'admin', admin);
+    if (admin) await screenshot(admin.page, 'failed-campaign-audience-preview').catch(() => {});
+    throw err;
+  } finally {
+    await admin?.context.close();
+  }
+});

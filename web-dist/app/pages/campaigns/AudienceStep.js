@@ -39,36 +39,43 @@ function clean(a) {
 
 /**
  * Who receives it: contacts by tags, fields, last activity and open attendance, or the rows of a CSV
- * import. Each change is saved to the draft after a pause and the server counts who would receive it
- * and who is left out, and why (the same preflight the review shows).
+ * import. The server counts who would receive it and who is left out, and why (the same classification
+ * the review shows). Opening the step only previews: nothing is saved until the admin changes something
+ * (saved after a pause) or continues, so a draft's audience is never "all contacts" by default.
  * @param {import('./CampaignWizard.js').StepProps} props
  */
 export function AudienceStep({ campaign, save, next }) {
   const [audience, setAudience] = useState(() => initial(campaign));
   const [rules, setRules] = useState({ excludeOpenConversations: campaign.excludeOpenConversations, requireConsent: campaign.requireConsent });
-  const [count, setCount] = useState(/** @type {{ state: 'idle'|'saving'|'ok'|'error', data?: Preflight, error?: string }} */ ({ state: 'idle' }));
+  const [count, setCount] = useState(/** @type {{ state: 'idle'|'counting'|'saving'|'preview'|'ok'|'error', data?: Preflight, error?: string }} */ ({ state: 'idle' }));
   const [busy, setBusy] = useState(false);
   const imports = useLoad(async () => /** @type {import('./types.js').ContactImport[]} */ ((await api('GET', '/api/contacts/imports')).items));
   const seq = useRef(0);
   const first = useRef(true);
 
-  /** Saves the audience and asks the server for the count; the latest call wins. */
-  const saveAndCount = async () => {
+  /** Saves the audience (or only previews it) and asks the server for the count; the latest call wins. */
+  const refresh = async (/** @type {boolean} */ persist) => {
     const mine = ++seq.current;
     if (audience.kind === 'import' && !audience.importId) return setCount({ state: 'idle' });
-    setCount((c) => ({ ...c, state: 'saving' }));
+    setCount((c) => ({ ...c, state: persist ? 'saving' : 'counting' }));
     try {
-      await save({ audience: clean(audience), ...rules });
-      const data = /** @type {Preflight} */ (await api('GET', `/api/campaigns/${campaign.id}/preflight`));
-      if (mine === seq.current) setCount({ state: 'ok', data });
+      /** @type {Preflight} */
+      let data;
+      if (persist) {
+        await save({ audience: clean(audience), ...rules });
+        data = await api('GET', `/api/campaigns/${campaign.id}/preflight`);
+      } else {
+        data = await api('POST', '/api/audiences/classify', { connectionId: campaign.connectionId, audience: clean(audience), ...rules });
+      }
+      if (mine === seq.current) setCount({ state: persist ? 'ok' : 'preview', data });
     } catch (err) {
       if (mine === seq.current) setCount({ state: 'error', error: errorText(err) });
     }
   };
   useEffect(() => {
-    const delay = first.current ? 0 : 700;
+    const opening = first.current;
     first.current = false;
-    const timer = setTimeout(() => void saveAndCount(), delay);
+    const timer = setTimeout(() => void refresh(!opening), opening ? 0 : 700);
     return () => clearTimeout(timer);
   }, [JSON.stringify(audience), rules.excludeOpenConversations, rules.requireConsent]);
 
@@ -165,8 +172,8 @@ export function AudienceStep({ campaign, save, next }) {
         </label>
         <p class="muted small cmp-none">${t('cmp.aud.optOutAlways')}</p>
       </div>
-      <${StepActions} busy=${busy} disabled=${!ready || count.state === 'saving'} error=${count.state === 'error' ? count.error : null}
-        onNext=${async () => { setBusy(true); try { await saveAndCount(); next(); } finally { setBusy(false); } }} />
+      <${StepActions} busy=${busy} disabled=${!ready || count.state === 'saving' || count.state === 'counting'} error=${count.state === 'error' ? count.error : null}
+        onNext=${async () => { setBusy(true); try { await refresh(true); next(); } finally { setBusy(false); } }} />
     </div>
     <aside class="cmp-step-side">
       <${AudienceCount} count=${count} />
@@ -187,8 +194,10 @@ export function AudienceCount({ count }) {
         <span class="muted small">${t('cmp.aud.countOf', { total: number(d.total) })}</span>
         ${excluded > 0 && html`<span class="muted small">${t('cmp.aud.countExcluded', { n: number(excluded) })}</span>`}`
       : html`<strong class="cmp-count-n muted">—</strong>`}
-    <span class="cmp-count-state small">${count.state === 'saving' ? html`<span class="spinner spinner-xs"></span> ${t('cmp.aud.counting')}`
-      : count.state === 'error' ? html`<span class="text-bad">${t('cmp.aud.countFailed')}</span>` : count.state === 'ok' ? t('cmp.aud.countSaved') : t('cmp.aud.countIdle')}</span>
+    <span class="cmp-count-state small">${count.state === 'saving' || count.state === 'counting'
+      ? html`<span class="spinner spinner-xs"></span> ${count.state === 'saving' ? t('cmp.aud.counting') : t('cmp.aud.countingOnly')}`
+      : count.state === 'error' ? html`<span class="text-bad">${t('cmp.aud.countFailed')}</span>` : count.state === 'ok' ? t('cmp.aud.countSaved')
+      : count.state === 'preview' ? t('cmp.aud.countPreview') : t('cmp.aud.countIdle')}</span>
   </div>`;
 }
 

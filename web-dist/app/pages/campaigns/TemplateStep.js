@@ -17,8 +17,10 @@ import { StepActions, TemplateBubble, missingParams } from './campaign.js';
  */
 export function TemplateStep({ campaign, save, next, back }) {
   const list = useLoad(async () => /** @type {Template[]} */ ((await api('GET', `/api/templates?connectionId=${encodeURIComponent(campaign.connectionId)}&status=APPROVED`)).items), [campaign.connectionId]);
-  // A contact to show in the preview: the first of the audience, when the server can say.
-  const sample = useLoad(async () => /** @type {import('./types.js').Preflight} */ (await api('GET', `/api/campaigns/${campaign.id}/preflight`)).sample?.[0] ?? null);
+  // A contact to show in the preview: the first of the audience, when one was chosen.
+  const sample = useLoad(async () => (campaign.audience
+    ? /** @type {import('./types.js').Preflight} */ (await api('GET', `/api/campaigns/${campaign.id}/preflight`)).sample?.[0] ?? null
+    : null));
   const [templateId, setTemplateId] = useState(campaign.template?.id ?? null);
   const [params, setParams] = useState(/** @type {Record<string, import('./types.js').ParamSource>} */ ({ ...(campaign.templateParams ?? {}) }));
   const [busy, setBusy] = useState(false);
