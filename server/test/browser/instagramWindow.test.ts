@@ -3,8 +3,8 @@
  * may still reply (the hint says it goes as a human agent reply) and it reaches Meta tagged HUMAN_AGENT;
  * after 7 days the composer says why nothing can be sent, before anyone types.
  */
-import anyTest from 'ava';
-import type { Browser } from 'playwright-core';
+import anyTest, { type ExecutionContext } from 'ava';
+import type { Browser, Page } from 'playwright-core';
 import { conversationWith, waitFor } from '../outboundSupport.js';
 import { loggedIn, reportErrors, screenshot, useBrowserWorld, type BrowserWorld, type Session } from './support.js';
 
@@ -35,14 +35,24 @@ const customer = async (userId: string, agoMs: number) => {
   return conversationWith(w, igConnection, userId, agoMs);
 };
 
-test('3 days after the customer wrote, the Instagram composer still takes a reply, says it goes as a human agent reply, and Meta gets it tagged', async (t) => {
+/** The conversation of a customer who wrote `agoMs` ago, opened in the admin's browser. */
+async function openedAsAdmin(t: ExecutionContext, userId: string, agoMs: number, check: (page: Page) => Promise<void>): Promise<void> {
   await prepare();
   let admin: Session | undefined;
   try {
     admin = await loggedIn(browser, w, w.people.admin);
-    const { page } = admin;
-    const id = await customer('6900000000000301', 3 * DAY);
-    await page.goto(`${w.app.url}/inbox/${id}`);
+    await admin.page.goto(`${w.app.url}/inbox/${await customer(userId, agoMs)}`);
+    await check(admin.page);
+  } catch (err) {
+    reportErrors(t, 'admin', admin);
+    throw err;
+  } finally {
+    await admin?.context.close();
+  }
+}
+
+test('3 days after the customer wrote, the Instagram composer still takes a reply, says it goes as a human agent reply, and Meta gets it tagged', (t) =>
+  openedAsAdmin(t, '6900000000000301', 3 * DAY, async (page) => {
     const hint = page.locator('[data-testid=agent-window-hint]');
     await hint.waitFor();
     t.regex(await hint.innerText(), /atendimento humano/);
@@ -52,31 +62,13 @@ test('3 days after the customer wrote, the Instagram composer still takes a repl
     const sent = await waitFor('the reply at Meta', async () => w.sim.sent.find((s) => s.to === '6900000000000301'), 10_000);
     t.like(sent.body, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
     await screenshot(page, 'instagram-agent-window');
-  } catch (err) {
-    reportErrors(t, 'admin', admin);
-    throw err;
-  } finally {
-    await admin?.context.close();
-  }
-});
+  }));
 
-test('8 days after, the Instagram composer says the 7 days are over and offers no box', async (t) => {
-  await prepare();
-  let admin: Session | undefined;
-  try {
-    admin = await loggedIn(browser, w, w.people.admin);
-    const { page } = admin;
-    const id = await customer('6900000000000302', 8 * DAY);
-    await page.goto(`${w.app.url}/inbox/${id}`);
+test('8 days after, the Instagram composer says the 7 days are over and offers no box', (t) =>
+  openedAsAdmin(t, '6900000000000302', 8 * DAY, async (page) => {
     const blocked = page.locator('[data-testid=composer-blocked][data-reason=window]');
     await blocked.waitFor();
     t.regex(await blocked.innerText(), /7 dias/);
     t.is(await page.locator('[data-testid=composer-input]').count(), 0);
     t.is(await page.locator('[data-testid=template-compose]').count(), 0, 'Instagram has no templates to offer');
-  } catch (err) {
-    reportErrors(t, 'admin', admin);
-    throw err;
-  } finally {
-    await admin?.context.close();
-  }
-});
+  }));
