@@ -1,7 +1,12 @@
 /**
- * `npm run test:any-date -- [SPEC] [ava args…]`: the whole test suite with the clock of every process
- * moved by libfaketime (Debian's `faketime`, installed with apt-get as root when missing), to prove that
- * no test depends on today's date.
+ * `npm run test:any-date -- [SPEC] [test files, ava args…]`: the test suite with the clock of every
+ * process moved by libfaketime (Debian's `faketime`, installed with apt-get as root when missing), to
+ * prove that no test depends on today's date.
+ *
+ *   npm run test:any-date -- +35d                         `npm test` (typecheck, then every file)
+ *   npm run test:any-date -- +35d server/test/a.test.ts   only those files (and ava args such as --match),
+ *                                                         through scripts/test.ts without the typecheck,
+ *                                                         as `npx tsx scripts/test.ts <files>` runs them
  *
  *   +35d (default), +365d, -2h …            an offset from the real clock (s, m, h, d or y)
  *   '@2027-02-01 02:30:00'  or an ISO time  a moment: the run starts there (a time without a zone is UTC)
@@ -9,7 +14,7 @@
  * A moment is turned into an offset from the real clock once, here, so that every process — whenever a
  * test starts it — sees the same clock (faketime's own '@' restarts the clock in each new process).
  * Redis is started without the library (it crashes under it); the harness hands LD_PRELOAD and FAKETIME
- * to every other process it starts (scripts/services/clockEnv.ts).
+ * to every other process it starts (installer/src/runtime/clockEnv.ts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,7 +63,10 @@ function main(): void {
   };
   const moved = new Date(Date.now() + Number(offset) * 1000);
   process.stdout.write(`test:any-date: the clock of every test process is moved by ${offset} s (${spec}): it now reads ${moved.toISOString()}\n`);
-  const child = spawn('npm', ['test', '--', ...args], { stdio: 'inherit', env });
+  // Named files run alone, without the whole-project typecheck (which others' unfinished edits may fail).
+  const child = args.length
+    ? spawn(process.execPath, ['--import', 'tsx', 'scripts/test.ts', ...args], { stdio: 'inherit', env })
+    : spawn('npm', ['test'], { stdio: 'inherit', env });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clockEnv } from '../../../installer/src/runtime/clockEnv.js';
 
 interface Step { name: string; run: () => Promise<void>; sync?: () => void }
 
@@ -73,11 +74,15 @@ export interface Child {
 
 /**
  * Spawns a child in its own process group (a terminal Ctrl-C reaches only us, and we stop children in
- * order), keeping the tail of its output for error messages, and registers its stop.
+ * order), keeping the tail of its output for error messages, and registers its stop. A child given an
+ * environment of its own still gets our clock (libfaketime's variables under `npm run test:any-date`):
+ * on the real clock while we are a month ahead, the appliance would take the lease we signed for one
+ * issued in the future, and the timers we set due in two seconds as due in a month.
  */
 export function startChild(name: string, command: string, args: string[], opts: SpawnOptions & { ipc?: boolean }): Child {
   const child = spawn(command, args, {
     ...opts,
+    ...(opts.env ? { env: { ...clockEnv(), ...opts.env } } : {}),
     stdio: opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
