@@ -234,3 +234,26 @@ let waSeq = 0;
 export const newCustomer = () => `55119${String(process.pid % 10_000).padStart(4, '0')}${String(++waSeq).padStart(4, '0')}`;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const synced = new WeakMap<BrowserWorld, Promise<string>>();
+/**
+ * The world's number gets its WABA and Meta's seeded templates (hello_world, pedido_pronto, promocao_mes,
+ * boleto_disponivel), synced as an admin would, once per world; `before` adds templates of a test's own
+ * before that sync. Resolves to the WABA id.
+ */
+export function withSyncedTemplates(w: BrowserWorld, before?: (waba: string) => void): Promise<string> {
+  let done = synced.get(w);
+  if (!done) {
+    done = (async () => {
+      const waba = w.sim.wabaOf(w.phoneNumberId);
+      await w.app.deps.db('connections').where({ id: w.connectionId }).update({ business_account_id: waba });
+      w.sim.seedTemplates(waba);
+      before?.(waba);
+      const res = await w.api('POST', '/api/templates/sync', { cookie: w.admin, body: { connectionId: w.connectionId } });
+      if (res.status !== 200) throw new Error(`sync: ${res.status} ${res.text}`);
+      return waba;
+    })();
+    synced.set(w, done);
+  }
+  return done;
+}

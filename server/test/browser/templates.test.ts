@@ -1,7 +1,7 @@
 import anyTest from 'ava';
 import type { Browser } from 'playwright-core';
 import { conversationWith, waitFor } from '../outboundSupport.js';
-import { loggedIn, messageWithText, reportErrors, screenshot, useBrowserWorld, type BrowserWorld, type Session } from './support.js';
+import { loggedIn, messageWithText, reportErrors, screenshot, useBrowserWorld, type BrowserWorld, type Session, waitForText, withSyncedTemplates } from './support.js';
 
 const test = anyTest.serial;
 let w: BrowserWorld;
@@ -9,16 +9,10 @@ let browser: Browser;
 
 useBrowserWorld(anyTest, (world, b) => { w = world; browser = b; });
 
-/** The world's number gets its WABA and Meta's templates, synced as an admin would (once, before the first test). */
-let prepared: Promise<void> | null = null;
-const prepare = () => (prepared ??= (async () => {
-  const waba = w.sim.wabaOf(w.phoneNumberId);
-  await w.app.deps.db('connections').where({ id: w.connectionId }).update({ business_account_id: waba });
-  w.sim.seedTemplates(waba);
+/** Meta's seeded templates and one still in review, synced once before the first test. */
+const prepare = () => withSyncedTemplates(w, (waba) => {
   w.sim.addTemplate({ wabaId: waba, name: 'aguardando_analise', language: 'pt_BR', status: 'PENDING', components: [{ type: 'BODY', text: 'Ainda em análise' }] });
-  const res = await w.api('POST', '/api/templates/sync', { cookie: w.admin, body: { connectionId: w.connectionId } });
-  if (res.status !== 200) throw new Error(`sync: ${res.status} ${res.text}`);
-})());
+});
 
 test('Nova conversa: Ana types a number that never wrote, picks an approved template, fills it with a live preview, and lands in the new conversation', async (t) => {
   await prepare();
@@ -126,6 +120,48 @@ test('outside the 24-hour window the composer offers the number\'s approved temp
     if (admin) await screenshot(admin.page, 'failed-templates-composer').catch(() => {});
     throw err;
   } finally {
+    await admin?.context.close();
+  }
+});
+
+test('the connection page lists its templates as Meta has them, and Sincronizar reads a new one now; a number without its WABA id says why it cannot', async (t) => {
+  const waba = await prepare();
+  let admin: Session | undefined;
+  try {
+    admin = await loggedIn(browser, w, w.people.admin, { viewport: { width: 1366, height: 900 } });
+    const { page } = admin;
+    await page.goto(`${w.app.url}/admin/connections?id=${w.connectionId}`);
+    const card = page.locator('[data-testid=connection-templates]');
+    await card.locator('[data-testid=templates-table]').waitFor();
+    const status = (name: string) => card.locator(`[data-testid=template-row][data-name="${name}"]`).getAttribute('data-status');
+    t.is(await status('pedido_pronto'), 'APPROVED');
+    t.is(await status('aguardando_analise'), 'PENDING');
+    await waitForText(card.locator('[data-testid=template-row][data-name=aguardando_analise]'), 'Em análise');
+    t.regex(await card.locator('[data-testid=templates-synced-at]').innerText(), /Última leitura/);
+
+    // Meta approves a new template; the admin does not wait for the periodic sync.
+    w.sim.addTemplate({ wabaId: waba, name: 'retorno_visita', language: 'pt_BR', status: 'APPROVED', components: [{ type: 'BODY', text: 'Podemos confirmar sua visita, {{1}}?' }] });
+    t.is(await card.locator('[data-testid=template-row][data-name=retorno_visita]').count(), 0);
+    await card.locator('[data-testid=templates-sync]').click();
+    await card.locator('[data-testid=template-row][data-name=retorno_visita]').waitFor();
+    await waitForText(page.locator('.toast').last(), 'Modelos sincronizados');
+    await screenshot(page, 'connection-templates');
+
+    // Without the WABA id there is nothing to read templates through: the card and the refusal say so.
+    await w.app.deps.db('connections').where({ id: w.connectionId }).update({ business_account_id: null });
+    await page.reload();
+    await card.locator('[data-testid=templates-table]').waitFor();
+    await waitForText(card, 'Informe o ID da conta do WhatsApp Business');
+    await card.locator('[data-testid=templates-sync]').click();
+    await waitForText(card.locator('[data-testid=templates-sync-error]'), 'não tem o ID da conta do WhatsApp Business');
+    t.truthy(await card.locator('[data-testid=template-row][data-name=retorno_visita]').count(), 'what was read stays listed');
+    t.deepEqual(admin.errors.filter((e) => !e.includes('422')), [], 'no errors in the page but the refused sync');
+  } catch (err) {
+    reportErrors(t, 'admin', admin);
+    if (admin) await screenshot(admin.page, 'failed-connection-templates').catch(() => {});
+    throw err;
+  } finally {
+    await w.app.deps.db('connections').where({ id: w.connectionId }).update({ business_account_id: w.sim.wabaOf(w.phoneNumberId) });
     await admin?.context.close();
   }
 });

@@ -9,6 +9,7 @@ import { dateTime, phone, shortTime } from '../../lib/format.js';
 import { plural, t } from '../../lib/i18n.js';
 import { navigate, route } from '../../lib/router.js';
 import { isRestricted } from '../../state/license.js';
+import { ConnectionTemplates } from './ConnectionTemplates.js';
 import {
   ConfirmDialog, CopyField, EmptyState, LoadError, Loading, PageHead, PlanUsage, randomToken, readOnlyTitle, useLoad, useSubmit, valueOf,
 } from './common.js';
@@ -404,6 +405,8 @@ function ConnectionDetail({ conn, teams, teamName, testing, onTest, onChanged, o
           </dl>`}
       </div>
     </div>
+
+    ${conn.channel === 'whatsapp' && html`<${ConnectionTemplates} conn=${conn} />`}
 
     <${Audience} conn=${conn} teams=${teams} onChanged=${onChanged} />
 
