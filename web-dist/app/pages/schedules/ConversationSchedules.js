@@ -4,7 +4,8 @@ import { Icon } from '../../components/Icon.js';
 import { api } from '../../lib/api.js';
 import { t } from '../../lib/i18n.js';
 import { on } from '../../lib/realtime.js';
-import { CancelScheduleDialog, contentText, rhythmText, ScheduleDialog, whenText } from './scheduleUi.js';
+import { ScheduleDialog } from './ScheduleDialog.js';
+import { CancelScheduleDialog, contentText, rhythmText, whenText } from './scheduleUi.js';
 
 /** @typedef {import('./scheduleUi.js').Scheduled} Scheduled */
 

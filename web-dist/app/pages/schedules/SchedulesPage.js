@@ -7,7 +7,8 @@ import { phone } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 import { isRestricted } from '../../state/license.js';
 import { EmptyState, LoadError, Loading, PageHead } from '../admin/common.js';
-import { CancelScheduleDialog, contentText, reasonText, rhythmText, ScheduleDialog, StatusPill, whenText } from './scheduleUi.js';
+import { ScheduleDialog } from './ScheduleDialog.js';
+import { CancelScheduleDialog, contentText, reasonText, rhythmText, StatusPill, whenText } from './scheduleUi.js';
 
 /** @typedef {import('./scheduleUi.js').Scheduled} Scheduled */
 
