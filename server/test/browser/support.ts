@@ -156,15 +156,22 @@ export async function openContext(browser: Browser, o: { viewport?: { width: num
 
 export type Session = Awaited<ReturnType<typeof openContext>>;
 
+/**
+ * The first load of a context fetches every dashboard module unbundled: on a loaded CI machine (CI saw
+ * two browser files miss the login form by 8 s while images were building) that alone can take longer
+ * than a UI step, so it gets a wait of its own.
+ */
+const FIRST_LOAD_TIMEOUT = 30_000;
+
 /** Logs in through the login form and waits for the shell. */
 export async function loginThroughForm(page: Page, baseUrl: string, email: string, password = PASSWORD, o: { goto?: boolean } = {}): Promise<void> {
   if (o.goto !== false) await page.goto(`${baseUrl}/login`);
   const form = page.locator('[data-testid=login-form]');
-  await form.waitFor();
+  await form.waitFor({ timeout: FIRST_LOAD_TIMEOUT });
   await form.locator('input[name=email]').fill(email);
   await form.locator('input[name=password]').fill(password);
   await form.locator('button[type=submit]').click();
-  await page.locator('[data-testid=nav-inbox]').waitFor();
+  await page.locator('[data-testid=nav-inbox]').waitFor({ timeout: FIRST_LOAD_TIMEOUT });
 }
 
 /** A person's own browser context, logged in through the form. */
