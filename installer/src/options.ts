@@ -26,6 +26,11 @@ export interface Options {
   port?: number;
   devTrustedKeys?: string;
   graphUrl?: string;
+  /** docker: the appliance image repository (ghcr.io/atendo/appliance), the compose project, Caddy's ports. */
+  image?: string;
+  projectName?: string;
+  httpPort?: number;
+  httpsPort?: number;
   release?: string;
   version?: string;
   file?: string;
@@ -54,7 +59,11 @@ const FLAGS = {
   timezone: { value: 'TZ', help: 'the business\'s time zone', default: 'America/Sao_Paulo' },
   port: { value: 'N', help: 'local runtime: the appliance\'s port', default: '3000' },
   'dev-trusted-keys': { value: 'DIR', help: 'local runtime: the license service\'s public keys to trust (*.public.pem)', default: 'required with --runtime local' },
-  'graph-url': { value: 'URL', help: 'local runtime: a Meta Graph API stand-in (the simulator in scripts/)', default: 'Meta' },
+  'graph-url': { value: 'URL', help: 'a Meta Graph API stand-in (the simulator in scripts/), for tests', default: 'Meta' },
+  image: { value: 'REPO', help: 'docker: the appliance image repository, without a tag', default: 'ghcr.io/atendo/appliance' },
+  'project-name': { value: 'NAME', help: 'docker: the compose project (containers, volumes and network are named after it)', default: 'atendo' },
+  'http-port': { value: 'N', help: 'docker: the host port Caddy serves HTTP on (automatic HTTPS needs 80)', default: '80' },
+  'https-port': { value: 'N', help: 'docker: the host port Caddy serves HTTPS on (automatic HTTPS needs 443)', default: '443' },
   version: { value: 'X', help: 'docker: the Atendo version (image tag)', default: 'this installer\'s version' },
   release: { value: 'DIR', help: 'local: the release directory to run', default: '' },
   file: { value: 'BACKUP', help: 'the backup archive (.tar.gz) to put back', default: '' },
@@ -88,7 +97,7 @@ export const COMMAND_SPECS: Record<CommandName, CommandSpec> = {
     summary: 'preflight, license, secrets, stack, migrations, first admin (resumes; repairs an install)',
     usage: '[--license-key KEY] [--domain NAME] [--admin-email E] [options]',
     about: 'Takes this machine to a licensed, running appliance. Inputs are checked first (the key offline); an interrupted run\nresumes where it stopped; on a finished install it checks every step and repairs what is missing.',
-    flags: [...where, 'license-key', 'license-service-url', 'domain', 'admin-email', 'admin-name', 'admin-password-file', 'timezone', 'version', 'port', 'dev-trusted-keys', 'graph-url', 'yes', 'dry-run', 'json'],
+    flags: [...where, 'license-key', 'license-service-url', 'domain', 'admin-email', 'admin-name', 'admin-password-file', 'timezone', 'version', 'port', 'dev-trusted-keys', 'graph-url', 'image', 'project-name', 'http-port', 'https-port', 'yes', 'dry-run', 'json'],
     examples: ['install --yes --license-key ATD-… --domain atendimento.minhaloja.com.br --admin-email dona@minhaloja.com.br --admin-password-file /root/admin-password', 'install --dry-run --domain atendimento.minhaloja.com.br'],
     readOnly: false,
   },
@@ -237,6 +246,7 @@ export function parseOptions(argv: string[]): Options {
         'license-service-url': { type: 'string' }, domain: { type: 'string' }, 'admin-email': { type: 'string' },
         'admin-name': { type: 'string' }, 'admin-password-file': { type: 'string' }, timezone: { type: 'string' },
         port: { type: 'string' }, 'dev-trusted-keys': { type: 'string' }, 'graph-url': { type: 'string' }, release: { type: 'string' },
+        image: { type: 'string' }, 'project-name': { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' },
         version: { type: 'string' }, file: { type: 'string' }, output: { type: 'string' }, keep: { type: 'string' },
         lines: { type: 'string' }, service: { type: 'string' }, yes: { type: 'boolean', short: 'y' },
         'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, purge: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -272,6 +282,14 @@ export function parseOptions(argv: string[]): Options {
   if (v['license-service-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(v['license-service-url'])) {
     throw usageError('--license-service-url must be an http(s) URL');
   }
+  if (v.image !== undefined && !/^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(v.image)) {
+    throw usageError(`--image "${v.image}" is not an image repository without a tag (for example ghcr.io/atendo/appliance)`);
+  }
+  // Compose's own rule for project names.
+  if (v['project-name'] !== undefined && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(v['project-name'])) {
+    throw usageError('--project-name must be lowercase letters, digits, dashes and underscores, starting with a letter or digit');
+  }
+  if (v['graph-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(v['graph-url'])) throw usageError('--graph-url must be an http(s) URL');
   return {
     command,
     helpFor: helpFor === 'help' ? undefined : helpFor,
@@ -287,6 +305,10 @@ export function parseOptions(argv: string[]): Options {
     port: int('port', v.port, 1, 65535),
     devTrustedKeys: v['dev-trusted-keys'] ? path.resolve(v['dev-trusted-keys']) : undefined,
     graphUrl: v['graph-url'],
+    image: v.image,
+    projectName: v['project-name'],
+    httpPort: int('http-port', v['http-port'], 1, 65535),
+    httpsPort: int('https-port', v['https-port'], 1, 65535),
     release: v.release ? path.resolve(v.release) : undefined,
     version: v.version,
     file: v.file ? path.resolve(v.file) : undefined,

@@ -95,3 +95,15 @@ test('hints name the command that works where the installer runs, with the insta
   t.regex((await runInstaller(['status', '--help'], { env })).out, /^atendo-installer status /);
   t.regex((await runInstaller(['status', '--oops'], { env })).out, /run `atendo-installer help`/);
 });
+
+test('install\'s docker flags (--image, --project-name, --http-port, --graph-url) refuse bad values with the reason', async (t) => {
+  const refused = async (args: string[], message: RegExp) => {
+    const run = await runInstaller(['install', '--runtime', 'docker', '--dry-run', ...args]);
+    t.is(run.code, 2, run.out);
+    t.regex(run.out, message);
+  };
+  await refused(['--image', 'ghcr.io/atendo/appliance:0.1.0'], /--image "ghcr\.io\/atendo\/appliance:0\.1\.0" is not an image repository without a tag/);
+  await refused(['--project-name', 'Atendo Loja'], /--project-name must be lowercase letters/);
+  await refused(['--http-port', '0'], /--http-port must be a whole number from 1 to 65535/);
+  await refused(['--graph-url', 'graph.facebook.com'], /--graph-url must be an http\(s\) URL/);
+});

@@ -28,6 +28,13 @@ test('--dry-run prints the docker plan and the files it would write, and changes
     t.regex(plan.out, new RegExp(`• ${step}`), step);
   }
   t.regex(plan.out, /ports 80 and 443, Docker and compose/);
+  // Caddy on other host ports (a proxy already in front): preflight checks those.
+  const moved = await runInstaller([
+    'install', '--runtime', 'docker', '--dir', dir, '--dry-run', '--yes', '--license-key', key, '--http-port', '8081', '--https-port', '8443',
+    '--image', 'registry.example.com/atendo/appliance', '--project-name', 'atendo-loja', '--admin-email', 'dona@padaria.com.br', '--admin-password-file', passwordFile,
+  ]);
+  t.is(moved.code, 0, moved.out);
+  t.regex(moved.out, /ports 8081 and 8443, Docker and compose/);
   t.regex(plan.out, new RegExp(`writes ${dir}/compose\\.yaml \\(644\\)`));
   t.regex(plan.out, new RegExp(`writes ${dir}/Caddyfile`));
   t.regex(plan.out, /atendimento\.padaria\.com\.br/, 'the Caddyfile carries the domain');

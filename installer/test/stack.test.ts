@@ -143,7 +143,7 @@ test('a port on postgres (or a port other than 80/443 on caddy) is port_publishe
   const problems = validateStack(files).problems;
   t.deepEqual(codes(problems), ['port_published']);
   t.regex(problems[0]!.message, /postgres/);
-  const caddy = withCompose(rendered(null), (c) => once(c, '      - "443:443/udp"\n', '      - "443:443/udp"\n      - "2019:2019"\n'));
+  const caddy = withCompose(rendered(null), (c) => once(c, '      - "${ATENDO_HTTPS_PORT:-443}:443/udp"\n', '      - "${ATENDO_HTTPS_PORT:-443}:443/udp"\n      - "2019:2019"\n'));
   t.deepEqual(codes(validateStack(caddy).problems), ['port_published']);
   const host = withCompose(rendered(null), (c) => once(c, '    image: redis:7.4.6-bookworm\n', '    image: redis:7.4.6-bookworm\n    network_mode: host\n'));
   t.true(codes(validateStack(host).problems).includes('port_published'));

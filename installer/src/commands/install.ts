@@ -104,6 +104,9 @@ function installSteps(ctx: Ctx, inputs: Inputs): Step<Ctx>[] {
   const { runtime } = ctx;
   const serviceUrl = ctx.opts.licenseServiceUrl ?? ctx.env.LICENSE_SERVICE_URL ?? DEFAULT_LICENSE_SERVICE_URL;
   const appPort = ctx.opts.port ?? Number(ctx.env.APP_PORT ?? 3000);
+  // docker: the host ports Caddy publishes (80/443 unless the server already has a proxy in front).
+  const httpPort = ctx.opts.httpPort ?? Number(ctx.env.ATENDO_HTTP_PORT ?? 80);
+  const httpsPort = ctx.opts.httpsPort ?? Number(ctx.env.ATENDO_HTTPS_PORT ?? 443);
   let publicIp: string | null = null;
   let createdEnv = false;
   let createdData = false;
@@ -113,11 +116,11 @@ function installSteps(ctx: Ctx, inputs: Inputs): Step<Ctx>[] {
     id: 'preflight',
     title: 'Preflight checks',
     check: async () => doneBefore(ctx, 'preflight'),
-    plan: async () => [`checks: root, OS, CPU/RAM/disk, ports ${runtime.kind === 'docker' ? '80 and 443' : appPort}, ${runtime.kind === 'docker' ? 'Docker and compose' : 'redis-server and pg_dump'}, ${serviceUrl}, public IP${ctx.opts.domain ? `, DNS and port 80 of ${ctx.opts.domain}` : ''}`],
+    plan: async () => [`checks: root, OS, CPU/RAM/disk, ports ${runtime.kind === 'docker' ? `${httpPort} and ${httpsPort}` : appPort}, ${runtime.kind === 'docker' ? 'Docker and compose' : 'redis-server and pg_dump'}, ${serviceUrl}, public IP${ctx.opts.domain ? `, DNS and port 80 of ${ctx.opts.domain}` : ''}`],
     run: async () => {
       const results = await runPreflight({
         runtime: runtime.kind, licenseServiceUrl: serviceUrl, domain: ctx.opts.domain, dir: ctx.dir,
-        ports: runtime.kind === 'docker' ? [80, 443] : [appPort],
+        ports: runtime.kind === 'docker' ? [httpPort, httpsPort] : [appPort],
       });
       ctx.log.write(`preflight:\n${JSON.stringify(results)}`);
       if (ctx.opts.json) process.stdout.write(`${ctx.masker.mask(JSON.stringify({ preflight: results }, null, 2))}\n`);
@@ -149,14 +152,21 @@ function installSteps(ctx: Ctx, inputs: Inputs): Step<Ctx>[] {
         const keys = ctx.opts.devTrustedKeys ?? env.ATENDO_DEV_TRUSTED_KEYS_DIR;
         if (!keys) throw new InstallerError('input_needed', 'the local runtime needs the license service\'s public keys to trust', 'pass --dev-trusted-keys DIR (a directory of *.public.pem)', { exitCode: 2 });
         env.ATENDO_DEV_TRUSTED_KEYS_DIR ??= keys;
-        if (ctx.opts.graphUrl) env.META_GRAPH_URL ??= ctx.opts.graphUrl;
         Object.assign(env, await runtime.defaults(env));
       } else {
         env.ATENDO_VERSION ??= ctx.opts.version ?? releaseVersion(OWN_RELEASE_DIR);
         env.ATENDO_DOMAIN ??= ctx.opts.domain ?? '';
-        env.PUBLIC_URL ??= ctx.opts.domain ? `https://${ctx.opts.domain}` : `http://${publicIp ?? 'localhost'}`;
+        // Only what differs from the compose file's defaults is written (ghcr.io/atendo/appliance, atendo, 80/443).
+        if (ctx.opts.image) env.ATENDO_IMAGE ??= ctx.opts.image;
+        if (ctx.opts.projectName) env.ATENDO_PROJECT ??= ctx.opts.projectName;
+        if (httpPort !== 80) env.ATENDO_HTTP_PORT ??= String(httpPort);
+        if (httpsPort !== 443) env.ATENDO_HTTPS_PORT ??= String(httpsPort);
+        env.PUBLIC_URL ??= ctx.opts.domain
+          ? `https://${ctx.opts.domain}${httpsPort !== 443 ? `:${httpsPort}` : ''}`
+          : `http://${publicIp ?? 'localhost'}${httpPort !== 80 ? `:${httpPort}` : ''}`;
         Object.assign(env, await runtime.defaults(env));
       }
+      if (ctx.opts.graphUrl) env.META_GRAPH_URL ??= ctx.opts.graphUrl;
       writeEnv(ctx.dir, env);
       ctx.env = env;
       ctx.masker.add(...SECRET_NAMES.map((n) => env[n]));

@@ -2,29 +2,34 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import type { EnvValues } from '../envFile.js';
+import { readEnv, type EnvValues } from '../envFile.js';
 import { InstallerError } from '../errors.js';
 import { renderStack } from '../stack/renderStack.js';
 import { parseReleaseInfo, type CommandResult, type ReleaseInfo, type RenderedFile, type Runtime, type ServiceStatus } from './runtime.js';
 import { commandFor } from '../invocation.js';
 
-const PROJECT = 'atendo';
+/** The compose project unless .env names another (ATENDO_PROJECT, from `install --project-name`). */
+const DEFAULT_PROJECT = 'atendo';
 const CLI = ['node', 'server/src/entry/cli.js'];
 const READY_PROBE = "fetch('http://127.0.0.1:3000/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
 
 /**
  * The VPS runtime: the stack in compose/appliance/compose.yaml, rendered into the install dir next to
  * its .env. Every call goes through `docker compose` with the project pinned, so it works from any cwd.
- * No Docker engine runs where we develop: this is exercised by --dry-run and the stack tests, and on
- * real servers.
+ * `npm run test:docker` runs it against a real engine (scripts/test-docker.ts).
  */
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
 
   constructor(readonly dir: string) {}
 
+  /** Read from .env each time: install writes it after the runtime is made, and nothing else changes it. */
+  private project(): string {
+    return readEnv(this.dir)?.ATENDO_PROJECT || DEFAULT_PROJECT;
+  }
+
   private args(): string[] {
-    return ['compose', '--project-name', PROJECT, '--project-directory', this.dir, '-f', path.join(this.dir, 'compose.yaml'), '--env-file', path.join(this.dir, '.env')];
+    return ['compose', '--project-name', this.project(), '--project-directory', this.dir, '-f', path.join(this.dir, 'compose.yaml'), '--env-file', path.join(this.dir, '.env')];
   }
 
   /** `docker compose …`; `version` overrides ATENDO_VERSION (the shell wins over .env in Compose). */
@@ -69,9 +74,13 @@ export class DockerRuntime implements Runtime {
     await this.compose(['up', '-d', '--wait', '--remove-orphans'], { version: release });
   }
 
-  /** Images for `release`, fetched before anything is stopped (an upgrade never waits on a download while down). */
+  /**
+   * Images for `release`, fetched before anything is stopped (an upgrade never waits on a download while
+   * down). A tag already here is not fetched again: releases are immutable tags, and an image loaded or
+   * built on this machine (an offline install, CI) has no registry to come from.
+   */
   async prepareRelease(release: string): Promise<void> {
-    await this.compose(['pull', '--quiet', 'server', 'worker'], { version: release });
+    await this.compose(['pull', '--quiet', '--policy', 'missing', 'server', 'worker'], { version: release });
   }
 
   async releaseInfo(release: string): Promise<ReleaseInfo> {

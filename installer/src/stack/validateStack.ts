@@ -211,12 +211,15 @@ function portLabel(p: unknown): string {
   return isRecord(p) ? `${String(p.published ?? '')}:${String(p.target ?? '')}` : String(p);
 }
 
-/** The host port of a ports entry ("80:80", "443:443/udp", "127.0.0.1:5432:5432", 8080, {published}). */
+/**
+ * The host port of a ports entry ("80:80", "443:443/udp", "127.0.0.1:5432:5432", 8080, {published}); a
+ * host port the admin may move in .env ("${ATENDO_HTTP_PORT:-80}:80") counts as its default.
+ */
 function publishedPort(p: unknown): number | null {
   if (typeof p === 'number') return p; // a bare container port is published on a random host port
   if (isRecord(p)) return p.published === undefined ? null : Number(p.published);
   if (typeof p !== 'string') return null;
-  const parts = p.replace(/\/(tcp|udp|sctp)$/, '').split(':');
+  const parts = p.replace(/\$\{[A-Z0-9_]+:-(\d+)\}/g, '$1').replace(/\/(tcp|udp|sctp)$/, '').split(':');
   if (parts.length === 1) return null; // container port only: random host port, never 80/443
   const host = parts[parts.length - 2]!;
   return /^\d+$/.test(host) ? Number(host) : null;
