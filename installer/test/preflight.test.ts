@@ -20,7 +20,10 @@ test('a domain that does not resolve fails the DNS check, saying which record to
 test('a domain pointing here passes DNS, and port 80 on it really reaches this machine', async (t) => {
   const { checks } = await doctor(['--runtime', 'docker', '--domain', 'localhost']);
   t.like(checks.find((c) => c.id === 'dns'), { status: 'ok' });
-  t.like(checks.find((c) => c.id === 'docker'), { status: 'fail' }, 'no Docker engine here: said, with what to do');
+  // Whether an engine runs here depends on the machine (test:docker starts one): either way it is said.
+  const docker = checks.find((c) => c.id === 'docker')!;
+  t.true(['ok', 'warn', 'fail'].includes(docker.status), JSON.stringify(docker));
+  if (docker.status !== 'ok') t.truthy(docker.fix, 'with what to do');
   if (checks.find((c) => c.id === 'port_80')?.status === 'ok') {
     t.like(checks.find((c) => c.id === 'http_reach'), { status: 'ok', detail: 'token fetched back' });
   } else {

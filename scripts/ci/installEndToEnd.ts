@@ -106,7 +106,7 @@ export async function installEndToEnd(h: Harness, o: { version: string; imagePre
     const status = await installer(['status', '--json']);
     let st: any = null;
     try { st = JSON.parse(status.out); } catch { /* judged below */ }
-    h.check('status --json: every service running, licensed', status.code === 0 && st !== null, status.out.trim().slice(0, 400));
+    h.check('status --json answers with the install\'s state', status.code === 0 && st !== null, status.out.trim().slice(0, 400));
 
     // ── through Caddy, as the dashboard and Meta would
     const base = `http://${l.hostIp}:${httpPort}`;
@@ -139,7 +139,7 @@ export async function installEndToEnd(h: Harness, o: { version: string; imagePre
     const conversation = list.body?.items?.[0];
     h.check('the conversation is stored', list.status === 200 && list.body.items.length === 1, JSON.stringify(list.body).slice(0, 200));
     if (conversation) {
-      const reply = await api('POST', `/conversations/${conversation.id}/messages`, { clientId: crypto.randomUUID(), type: 'text', body: 'Abrimos sim, das 8h às 12h!' });
+      const reply = await api('POST', `/conversations/${conversation.id}/messages`, { clientId: crypto.randomUUID(), type: 'text', text: 'Abrimos sim, das 8h às 12h!' });
       h.check('the attendant\'s reply is accepted', reply.status === 201 || reply.status === 202, `${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
       let sent: any[] = [];
       const reached = await h.waitFor(async () => {

@@ -33,7 +33,7 @@ export interface PreflightInput {
 }
 
 /** Minimums for a VPS (docker runtime); the local runtime only warns. */
-export const MINIMUM = { cpus: 2, memoryGb: 2, recommendedMemoryGb: 4, diskGb: 10, recommendedDiskGb: 20, docker: '24.0.0', compose: '2.20.0' };
+export const MINIMUM = { cpus: 2, memoryGb: 2, recommendedMemoryGb: 4, diskGb: 10, recommendedDiskGb: 20, docker: '24.0.0', compose: '2.20.0', dockerWorks: '20.10.0' };
 export const SUPPORTED_OS = ['ubuntu 22.04', 'ubuntu 24.04', 'debian 12'];
 
 const result = (id: string, title: string, status: CheckStatus, detail: string, fix?: string): CheckResult =>
@@ -144,7 +144,9 @@ async function checkDocker(): Promise<CheckResult[]> {
   const cv = compose.stdout.trim().replace(/^v/, '');
   return [
     engine.exitCode !== 0 || !ev ? result('docker', 'Docker Engine', 'fail', 'not running', 'start it: systemctl enable --now docker')
-      : compareVersions(ev, MINIMUM.docker) < 0 ? result('docker', 'Docker Engine', 'fail', ev, `upgrade Docker Engine to ${MINIMUM.docker} or newer`)
+      : compareVersions(ev, MINIMUM.dockerWorks) < 0 ? result('docker', 'Docker Engine', 'fail', ev, `upgrade Docker Engine to ${MINIMUM.docker} or newer`)
+        // Debian 12's own docker.io (20.10, patched by Debian) runs the stack; Docker itself no longer maintains it.
+        : compareVersions(ev, MINIMUM.docker) < 0 ? result('docker', 'Docker Engine', 'warn', `${ev} (works; older than ${MINIMUM.docker}, which Docker maintains)`, `upgrade Docker Engine to ${MINIMUM.docker} or newer when you can`)
         : result('docker', 'Docker Engine', 'ok', ev),
     compose.exitCode !== 0 || !cv ? result('compose', 'Docker Compose', 'fail', 'plugin missing', 'apt-get install docker-compose-plugin')
       : compareVersions(cv, MINIMUM.compose) < 0 ? result('compose', 'Docker Compose', 'fail', cv, `upgrade the compose plugin to ${MINIMUM.compose} or newer`)
